@@ -1,0 +1,72 @@
+"""Expected failures of the domain, each with a stable code the API exposes."""
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REUSED = "TOKEN_REUSED"
+    INVALID_CODE = "INVALID_CODE"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    ALREADY_VERIFIED = "ALREADY_VERIFIED"
+    ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class DomainError(Exception):
+    """A failure the client caused and can correct; shown to it as a `UserError`."""
+
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(
+        self, message: str, *, code: ErrorCode | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    code = ErrorCode.INVALID
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Conflict(DomainError):
+    code = ErrorCode.DUPLICATE
+
+
+class InvalidTransition(DomainError):
+    code = ErrorCode.INVALID_TRANSITION
+
+
+class AccessDenied(Exception):
+    """Base of the failures that are top-level GraphQL errors, not payload errors."""
+
+    code = "FORBIDDEN"
+
+
+class NotAuthenticated(AccessDenied):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(AccessDenied):
+    code = "FORBIDDEN"

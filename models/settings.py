@@ -1,0 +1,106 @@
+"""Every setting, read from the environment in one place."""
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_DIR / "var"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """The configuration cannot run; the message is one line saying why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'gigstream.sqlite3'}"
+    redis_url: str | None = None
+    jwt_secret: SecretStr | None = None
+    jwt_secret_file: Path = DEFAULT_DATA_DIR / "jwt_secret"
+    jwt_issuer: str = "gigstream"
+    jwt_audience: str = "gigstream-api"
+    access_token_ttl_seconds: int = Field(default=15 * 60, gt=0)
+    refresh_token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    email_token_ttl_seconds: int = Field(default=3600, gt=0)
+    phone_code_ttl_seconds: int = Field(default=5 * 60, gt=0)
+    phone_code_max_attempts: int = Field(default=5, gt=0)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    mail_from: str = "Gigstream <no-reply@gigstream.local>"
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_query_depth: int = Field(default=12, gt=0)
+    max_query_tokens: int = Field(default=5000, gt=0)
+    graphql_ws_legacy: bool = False
+    ws_connection_init_timeout_seconds: float = Field(default=10, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def secret(self) -> str:
+        """The JWT/HMAC secret: configured, or in development generated once and kept."""
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if len(value) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters long"
+                )
+            return value
+        if self.is_production:
+            raise SettingsError(
+                "JWT_SECRET is required in production (at least "
+                f"{MIN_SECRET_LENGTH} random characters, e.g. `openssl rand -hex 32`)"
+            )
+        return _development_secret(self.jwt_secret_file)
+
+
+def _development_secret(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(value)
+    return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings and check that they can run; raise `SettingsError` otherwise."""
+    try:
+        settings = Settings(**overrides)
+    except ValueError as error:
+        first = str(error).splitlines()
+        raise SettingsError(" ".join(first[:3])) from error
+    settings.secret  # noqa: B018 -- resolve the secret now, so a bad one fails at start-up
+    return settings
