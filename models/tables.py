@@ -2,6 +2,18 @@
 
 from sqlmodel import SQLModel
 
-from models import account, user  # noqa: F401
+from models import (  # noqa: F401
+    account,
+    audit,
+    catalog,
+    chat,
+    file,
+    ledger,
+    notification,
+    order,
+    payment,
+    review,
+    user,
+)
 
 metadata = SQLModel.metadata

@@ -4,6 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
+from sqlalchemy import ForeignKey
 from sqlmodel import Field
 
 from models.base import Entity
@@ -35,6 +36,13 @@ class User(Entity, table=True):
     phone_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # use_alter: user <-> stored_file is a cycle (a file has an owner), so the key comes last.
+    avatar_file_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column_args=[
+            ForeignKey("stored_file.id", ondelete="SET NULL", use_alter=True),
+        ],
+    )
     # Reputation aggregates, kept in the transaction that changes them; never recomputed per read.
     rating_sum: int = Field(default=0, ge=0)
     rating_count: int = Field(default=0, ge=0)
