@@ -1,0 +1,63 @@
+"""The GraphQL schema: every domain's queries and mutations merged into one."""
+
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import Info
+from strawberry.types.execution import ExecutionContext
+
+from models.settings import Settings
+from resolvers.context import Context
+from schema.accounts import AccountMutations
+from schema.errors import MaskUnexpectedErrors, describe_errors
+from schema.node import Node, resolve_node
+from schema.users import User, UserQueries
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by its global id; null if it is not visible.")
+    async def node(
+        self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument()]
+    ) -> Node | None:
+        return await resolve_node(info, id)
+
+
+Query = merge_types("Query", (NodeQueries, UserQueries))
+Mutation = merge_types("Mutation", (AccountMutations,))
+
+
+class GigstreamSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        describe_errors(errors)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """Assemble the schema with its limits and caches."""
+    return GigstreamSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[User],
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        extensions=[
+            MaskUnexpectedErrors,
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            # Both caches live at module level, shared by every request.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ],
+    )

@@ -1,0 +1,117 @@
+"""Password hashing, access tokens and opaque secrets."""
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models.settings import Settings
+from models.types import utcnow
+
+ALGORITHM = "HS256"
+_REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "sub", "jti"]
+
+
+class InvalidAccessToken(Exception):
+    """The bearer token cannot be trusted; the message says why, for the client."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_at: datetime
+
+
+class Passwords:
+    """Argon2id hashing, run off the event loop because each hash costs tens of milliseconds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=1,
+        )
+        # Verified against when the email is unknown, so both failures cost the same time.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await asyncio.to_thread(self._verify, password_hash, password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and (
+                password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+def issue_access_token(settings: Settings, *, user_id: uuid.UUID) -> AccessToken:
+    """Sign a short-lived access token for a user."""
+    now = utcnow()
+    expires_at = now + timedelta(seconds=settings.access_token_ttl_seconds)
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user_id),
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    token = jwt.encode(claims, settings.secret, algorithm=ALGORITHM)
+    return AccessToken(token=token, expires_at=expires_at.replace(microsecond=0))
+
+
+def read_access_token(settings: Settings, token: str) -> uuid.UUID:
+    """Return the user id an access token was issued to, or raise `InvalidAccessToken`."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": _REQUIRED_CLAIMS},
+        )
+        return uuid.UUID(claims["sub"])
+    except jwt.ExpiredSignatureError:
+        raise InvalidAccessToken("Access token expired") from None
+    except (jwt.InvalidTokenError, ValueError, TypeError):
+        raise InvalidAccessToken("Invalid access token") from None
+
+
+def bearer_token(header: str | None) -> str | None:
+    """Extract the token from an `Authorization: Bearer …` value; `None` when absent."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidAccessToken("Authorization must be `Bearer <access token>`")
+    return token.strip()
+
+
+def new_secret() -> str:
+    """A URL-safe secret with 256 bits of entropy, for refresh and email tokens."""
+    return secrets.token_urlsafe(32)
+
+
+def new_numeric_code(digits: int = 6) -> str:
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
+
+
+def digest(settings: Settings, value: str) -> str:
+    """Keyed hash of a secret we store: a leaked table reveals neither tokens nor 6-digit codes."""
+    return hmac.new(settings.secret.encode(), value.encode(), hashlib.sha256).hexdigest()

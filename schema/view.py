@@ -1,0 +1,116 @@
+"""The GraphQL endpoint: builds each request's context and speaks GraphQL over HTTP."""
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+
+from resolvers.context import Context, Services
+from resolvers.security import InvalidAccessToken, bearer_token, read_access_token
+from schema.asgi import current_request_id
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_CONTEXT_KEY = "gigstream.context"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, services: Services) -> None:
+        settings = services.settings
+        protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
+        if settings.graphql_ws_legacy:
+            protocols.append(GRAPHQL_WS_PROTOCOL)
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            subscription_protocols=protocols,
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.ws_connection_init_timeout_seconds
+            ),
+            keep_alive=True,
+            keep_alive_interval=15,
+            allowed_origins=settings.cors_origins,
+        )
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            ctx = scope.get(_CONTEXT_KEY)
+            if ctx is not None:
+                await ctx.close()
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        ctx = Context(self.services, request_id=current_request_id.get())
+        request.scope[_CONTEXT_KEY] = ctx
+        if isinstance(request, Request):
+            _authenticate(ctx, request.headers.get("authorization"))
+        return ctx
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError()
+        _authenticate(context, header)
+        if context.auth_error is not None:
+            raise ConnectionRejectionError({"message": context.auth_error})
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        accept = request.headers.get("accept", "")
+        sub_response.graphql_response_json = GRAPHQL_RESPONSE_JSON in accept
+        return sub_response
+
+    async def parse_http_body(self, request: Any) -> Any:
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError):
+            raise HTTPException(400, "The request body must be a JSON object") from None
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # GraphQL over HTTP: a mutation over GET is 405, with the allowed method named.
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        data: GraphQLHTTPResponse = process_result(result)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # A request error (syntax, validation, variables): no execution, so no `data` entry.
+            data.pop("data", None)
+        return data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "graphql_response_json", False):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            if isinstance(response_data, Mapping) and "data" not in response_data:
+                response.status_code = 400
+        return response
+
+
+def _authenticate(ctx: Context, header: str | None) -> None:
+    try:
+        token = bearer_token(header)
+        user_id = read_access_token(ctx.settings, token) if token else None
+    except InvalidAccessToken as error:
+        ctx.authenticate(None, str(error))
+    else:
+        ctx.authenticate(user_id)
