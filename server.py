@@ -6,6 +6,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -36,12 +37,14 @@ def configure_logging(settings: Settings) -> None:
             "{asctime}{levelname}{name}{message}{request_id}",
             style="{",
             rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
     )
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -114,6 +117,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
+def export_schema(settings: Settings) -> str:
+    """The SDL of the served schema, as committed in `schema.graphql`."""
+    return str(build_schema(settings)).rstrip() + "\n"
+
+
 def migrate(settings: Settings) -> None:
     """Bring the database schema up to the newest migration."""
     from migrations import upgrade
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--workers", type=int, default=1)
     serve_cmd.add_argument("--reload", action="store_true", help="restart on code changes")
     commands.add_parser("migrate", help="apply every pending migration")
+    commands.add_parser("schema", help="print the GraphQL schema (SDL) that is served")
     seed_cmd = commands.add_parser("seed", help="create a demo marketplace")
     seed_cmd.add_argument("--scale", type=int, default=1, help="multiply the amount of demo data")
     args = parser.parse_args(argv)
@@ -155,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "migrate":
         migrate(settings)
+        return 0
+    if args.command == "schema":
+        print(export_schema(settings), end="")
         return 0
     if args.command == "seed":
         seed(settings, scale=args.scale)

@@ -19,15 +19,25 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """Delivers by logging: the default, so development and tests need no mail server."""
+    """Delivers by logging: the default, so development and tests need no mail server.
+
+    The body (with its links and codes) is logged only in development, where a developer
+    needs it to click through; in production it stays in the outbox table alone.
+    """
+
+    def __init__(self, *, include_body: bool) -> None:
+        self._include_body = include_body
 
     async def deliver(self, message: OutboundMessage) -> None:
+        extra = {"outbound_id": str(message.id)}
+        if self._include_body:
+            extra["body"] = message.body
         logger.info(
             "outbound %s to %s: %s",
             message.channel.value,
             message.recipient,
             message.subject,
-            extra={"outbound_id": str(message.id), "body": message.body},
+            extra=extra,
         )
 
 
@@ -35,17 +45,17 @@ class SmtpSender:
     """Delivers email through the server named by `SMTP_URL` (smtp:// or smtps://, with
     `?starttls=1`); SMS still go to the log until an SMS provider is configured."""
 
-    def __init__(self, url: str, mail_from: str) -> None:
+    def __init__(self, url: str, mail_from: str, *, sms: Sender) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://user:password@host:587?starttls=1")
         self._parts = parts
         self._mail_from = mail_from
-        self._log = LogSender()
+        self._sms = sms
 
     async def deliver(self, message: OutboundMessage) -> None:
         if message.channel is not Channel.EMAIL:
-            await self._log.deliver(message)
+            await self._sms.deliver(message)
             return
         await asyncio.to_thread(self._send, message)
 
@@ -74,6 +84,7 @@ class SmtpSender:
 
 
 def create_sender(settings: Settings) -> Sender:
+    log = LogSender(include_body=not settings.is_production)
     if settings.smtp_url:
-        return SmtpSender(settings.smtp_url, settings.mail_from)
-    return LogSender()
+        return SmtpSender(settings.smtp_url, settings.mail_from, sms=log)
+    return log
