@@ -1,10 +1,13 @@
 """The database engine and sessions, for SQLite and PostgreSQL alike."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Row, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,7 +19,67 @@ from sqlalchemy.pool import NullPool
 
 from models.settings import Settings
 
-SessionFactory = async_sessionmaker[AsyncSession]
+
+class SerialSession(AsyncSession):
+    """A session whose database calls take turns.
+
+    GraphQL resolves sibling fields concurrently, so several DataLoaders may reach for the
+    request's session at once; a session holds one connection, which serves one call at a
+    time. A task already holding the turn may call again (`scalars` calls `execute`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turn = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    async def rows(
+        self, statement: Any, parameters: dict[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """Run a Core select on the session's connection, without the ORM's per-statement
+        work: what loaders use, many times per request."""
+        connection = await self.connection()
+        return (await connection.execute(statement, parameters)).all()
+
+
+def _taking_turns(name: str) -> Any:
+    method = getattr(SerialSession, name)
+
+    @functools.wraps(method)
+    async def call(self: SerialSession, *args: Any, **kwargs: Any) -> Any:
+        task = asyncio.current_task()
+        if self._holder is task:
+            return await method(self, *args, **kwargs)
+        async with self._turn:
+            self._holder = task
+            try:
+                return await method(self, *args, **kwargs)
+            finally:
+                self._holder = None
+
+    return call
+
+
+for _name in (
+    "rows",
+    "execute",
+    "scalar",
+    "scalars",
+    "get",
+    "get_one",
+    "flush",
+    "commit",
+    "rollback",
+    "refresh",
+    "merge",
+    "delete",
+    "connection",
+    "run_sync",
+    "close",
+):
+    setattr(SerialSession, _name, _taking_turns(_name))
+
+SessionFactory = async_sessionmaker[SerialSession]
 
 
 def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:
@@ -52,7 +115,7 @@ def _sqlite_on_begin(connection) -> None:
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     """Make sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=SerialSession, expire_on_commit=False)
 
 
 @asynccontextmanager
