@@ -17,6 +17,7 @@ from models.user import (
     NAME_MAX,
     User,
     UserRole,
+    normalize_email,
 )
 from models.validation import check_password, clean_email, clean_phone, clean_text
 from resolvers.context import Context
@@ -70,11 +71,8 @@ async def register(
 
 async def login(ctx: Context, *, email: str, password: str) -> Session:
     """Sign in with email and password."""
-    try:
-        normalized = clean_email(email)
-    except ValidationFailed:
-        normalized = None
-    user = await _user_by_email(ctx, normalized) if normalized else None
+    # Normalize, never validate: an address stored under older rules must still sign in.
+    user = await _user_by_email(ctx, normalize_email(email)) if len(email) <= 320 else None
     # Verify even for an unknown email, so timing does not tell which emails exist.
     password_ok = await ctx.services.passwords.verify(
         user.password_hash if user else None, password[:1024]
@@ -157,11 +155,9 @@ async def verify_email(ctx: Context, *, token: str) -> User:
 
 async def request_password_reset(ctx: Context, *, email: str) -> None:
     """Email a password-reset link, if the address has an account; say nothing either way."""
-    try:
-        normalized = clean_email(email)
-    except ValidationFailed:
+    if len(email) > 320:
         return
-    user = await _user_by_email(ctx, normalized)
+    user = await _user_by_email(ctx, normalize_email(email))
     if user is None or user.deactivated_at is not None:
         return
     secret = new_secret()

@@ -52,6 +52,14 @@ async def test_login_hashes_a_password_even_for_an_unknown_email(gql, services, 
     assert [unknown for unknown, _ in calls] == [True, False]
 
 
+async def test_an_address_stored_under_older_rules_still_signs_in(gql, services):
+    await make_user(services, email="ops@intranet.local")  # .local is refused at registration
+
+    result = await gql(LOGIN, {"input": {"email": "OPS@intranet.local", "password": PASSWORD}})
+
+    assert result["data"]["login"]["errors"] == []
+
+
 async def test_login_refuses_a_deactivated_account(gql, services):
     from models.types import utcnow
 
