@@ -17,13 +17,16 @@ from starlette.routing import Route, WebSocketRoute
 
 from models.db import create_engine, session_factory
 from models.settings import Settings, SettingsError, load_settings
+from resolvers.catalog import ViewCounter
 from resolvers.context import Services
 from resolvers.health import readiness
 from resolvers.outbound import create_sender
 from resolvers.pubsub import PubSub
 from resolvers.security import Passwords
+from resolvers.storage import UPLOAD_PATH
 from schema import build_schema
 from schema.asgi import BodySizeLimitMiddleware, RequestIdFilter, RequestIdMiddleware
+from schema.files_http import file_routes
 from schema.view import GraphQLView
 
 logger = logging.getLogger("gigstream")
@@ -52,18 +55,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     configure_logging(settings)
     engine = create_engine(settings)
+    sessions = session_factory(engine)
     services = Services(
         settings=settings,
-        sessions=session_factory(engine),
+        sessions=sessions,
         passwords=Passwords(settings),
         sender=create_sender(settings),
         broadcast=PubSub(settings),
+        views=ViewCounter(sessions, interval=settings.view_flush_seconds),
     )
     graphql = GraphQLView(build_schema(settings), services)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.broadcast.connect()
+        services.views.start()
         logger.info(
             "serving",
             extra={
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await services.views.stop()
             await services.broadcast.disconnect()
             await engine.dispose()
 
@@ -98,14 +105,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *file_routes(services),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                exempt_prefixes=(f"{UPLOAD_PATH}/",),
+            ),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
+                allow_methods=["GET", "POST", "PUT"],
                 allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                 expose_headers=["X-Request-ID"],
                 max_age=600,

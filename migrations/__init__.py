@@ -1,11 +1,21 @@
 """Alembic migrations, and `upgrade` for code that migrates at start-up or in tests."""
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
+# Made by migration on PostgreSQL only (full-text search); the models do not describe them.
+POSTGRES_ONLY = frozenset({("column", "search_vector"), ("index", "ix_gig_search_vector")})
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the PostgreSQL-only search objects out of autogenerate's comparison."""
+    return (type_, name) not in POSTGRES_ONLY
 
 
 def alembic_config(database_url: str) -> Config:

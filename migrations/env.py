@@ -23,6 +23,7 @@ _PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
 if _PROJECT_DIR not in sys.path:
     sys.path.insert(0, _PROJECT_DIR)
 
+from migrations import include_object  # noqa: E402
 from models.settings import Settings  # noqa: E402
 from models.tables import metadata  # noqa: E402
 
@@ -71,6 +72,7 @@ def skip_empty_revision(context_: Any, revision: Any, directives: list[Migration
 def configure_options(dialect_name: str) -> dict[str, Any]:
     options: dict[str, Any] = {
         "target_metadata": target_metadata,
+        "include_object": include_object,
         "render_as_batch": True,
         "compare_type": True,
         "render_item": render_item,

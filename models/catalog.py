@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, UniqueConstrain
 from sqlmodel import Field
 
 from models.base import Entity
-from models.types import StrEnum, UTCDateTime
+from models.types import StrEnum, UTCDateTime, utcnow
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 10_000
@@ -66,7 +66,7 @@ class Gig(Entity, table=True):
 
     __tablename__ = "gig"
     __table_args__ = (
-        Index("ix_gig_status_published_at", "status", "published_at"),
+        Index("ix_gig_status_listed_at", "status", "listed_at"),
         Index("ix_gig_status_min_price", "status", "min_price"),
         Index("ix_gig_category_id_status", "category_id", "status"),
     )
@@ -81,8 +81,8 @@ class Gig(Entity, table=True):
     category_id: uuid.UUID = Field(foreign_key="category.id", ondelete="RESTRICT")
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
     # Denormalized from the packages (or the budget), so the feed sorts and filters on one table.
-    min_price: int | None = Field(default=None, sa_type=BigInteger)
-    max_price: int | None = Field(default=None, sa_type=BigInteger)
+    min_price: int = Field(sa_type=BigInteger, ge=0)
+    max_price: int = Field(sa_type=BigInteger, ge=0)
     currency: str = Field(default="USD", max_length=3)
     budget: int | None = Field(default=None, sa_type=BigInteger)
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -91,6 +91,11 @@ class Gig(Entity, table=True):
     order_count: int = Field(default=0, ge=0)
     view_count: int = Field(default=0, ge=0, sa_type=BigInteger)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # NEWEST sorts on this: the first publication, or the creation for a draft. Never null, so
+    # keyset cursors compare plainly and (status, listed_at) serves the feed from an index.
+    listed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # PostgreSQL alone also has `search_vector`, a generated tsvector with a GIN index, made by
+    # migration and left out of the models (see migrations/env.py).
 
 
 class PackageTier(enum.StrEnum):

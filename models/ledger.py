@@ -15,7 +15,8 @@ class AccountKind(enum.StrEnum):
 
     EXTERNAL_FUNDING, REFUNDS and PAYOUTS stand for the world outside (money in from the
     provider, back to buyers, out to sellers): they carry the other side of every movement
-    across the platform's edge, so their balances are negative.
+    across the platform's edge. Funding is drawn from the world, so its balance is negative;
+    refunds and payouts are paid out to it, so theirs grow positive.
     """
 
     EXTERNAL_FUNDING = "EXTERNAL_FUNDING"

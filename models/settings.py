@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     graphql_ws_legacy: bool = False
     ws_connection_init_timeout_seconds: float = Field(default=10, gt=0)
     log_level: str = "INFO"
+    view_flush_seconds: float = Field(default=5, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -77,6 +78,21 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} random characters, e.g. `openssl rand -hex 32`)"
             )
         return _development_secret(self.jwt_secret_file)
+
+    # Files
+    storage_backend: Literal["local", "s3"] = "local"
+    upload_dir: Path = DEFAULT_DATA_DIR / "uploads"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    upload_url_ttl_seconds: int = Field(default=15 * 60, gt=0)
+    download_url_ttl_seconds: int = Field(default=5 * 60, gt=0)
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> "Settings":
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+        return self
 
 
 def _development_secret(path: Path) -> str:

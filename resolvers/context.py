@@ -30,6 +30,7 @@ class Services:
     passwords: Passwords
     sender: Sender
     broadcast: Any = None
+    views: Any = None
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Context:
         if self.viewer_id is None:
             return None
         if self._viewer is None:
-            user = await self.loaders.user_by_id.load(self.viewer_id)
+            # The entity, not a loader row: account use-cases change the viewer in place.
+            user = await self.session.get(User, self.viewer_id)
             if user is None or user.deactivated_at is not None:
                 raise NotAuthenticated("This account no longer exists")
             self._viewer = user

@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -19,7 +20,11 @@ from strawberry.types.execution import ExecutionContext
 from models.settings import Settings
 from resolvers.context import Context
 from schema.accounts import AccountMutations
+from schema.applications import Application, ApplicationMutations
+from schema.catalog import Category
 from schema.errors import MaskUnexpectedErrors, describe_errors
+from schema.files import File, FileMutations, FileQueries
+from schema.gigs import Gig, GigMutations, GigQueries
 from schema.node import Node, resolve_node
 from schema.users import User, UserQueries
 
@@ -33,8 +38,10 @@ class NodeQueries:
         return await resolve_node(info, id)
 
 
-Query = merge_types("Query", (NodeQueries, UserQueries))
-Mutation = merge_types("Mutation", (AccountMutations,))
+Query = merge_types("Query", (NodeQueries, UserQueries, GigQueries, FileQueries))
+Mutation = merge_types(
+    "Mutation", (AccountMutations, GigMutations, ApplicationMutations, FileMutations)
+)
 
 
 class GigstreamSchema(strawberry.Schema):
@@ -46,16 +53,22 @@ class GigstreamSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Assemble the schema with its limits and caches."""
+    # The limit rules are classes made once: ValidationCache keys on the rules, so classes
+    # made afresh per request would make every request miss the cache and validate again.
+    limits = [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=30),
+    ]
+    rules = [rule for limit in limits for rule in limit.validation_rules]
     return GigstreamSchema(
         query=Query,
         mutation=Mutation,
-        types=[User],
+        types=[User, Gig, Category, Application, File],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         extensions=[
             MaskUnexpectedErrors,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
             # Both caches live at module level, shared by every request.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

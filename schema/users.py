@@ -1,77 +1,121 @@
 """The `User` type, `viewer` and `user(id:)`."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from models import user as m
-from resolvers import users
+from resolvers import catalog, users
 from resolvers.context import Context
-from schema.node import Node
+from schema.catalog import Badge, RowBacked, UserSkill
+from schema.node import Node, register_node
 from schema.relay import decode_id, encode_id
+
+if TYPE_CHECKING:
+    from schema.applications import ApplicationConnection
+    from schema.gigs import GigConnection
 
 UserRole = strawberry.enum(m.UserRole, name="UserRole")
 
 
 @strawberry.type(name="User", description="A client, a freelancer or an admin.")
-class User(Node):
+class User(Node, RowBacked):
     name: str
     headline: str | None
     bio: str | None
     location: str | None
     role: UserRole
 
-    @classmethod
-    def is_type_of(cls, obj: object, _info: object) -> bool:
-        return isinstance(obj, m.User)
-
     @strawberry.field
     @staticmethod
-    def id(root: m.User) -> strawberry.ID:
+    def id(root: Any) -> strawberry.ID:
         return encode_id("User", root.id)
 
     @strawberry.field(description="When the account was created.")
     @staticmethod
-    def member_since(root: m.User) -> datetime:
+    def member_since(root: Any) -> datetime:
         return root.created_at
 
     @strawberry.field(description="Average rating, 1 to 5, or null before the first review.")
     @staticmethod
-    def rating(root: m.User) -> float | None:
+    def rating(root: Any) -> float | None:
         return round(root.rating_sum / root.rating_count, 2) if root.rating_count else None
 
     @strawberry.field
     @staticmethod
-    def review_count(root: m.User) -> int:
+    def review_count(root: Any) -> int:
         return root.rating_count
 
     @strawberry.field
     @staticmethod
-    def completed_orders(root: m.User) -> int:
+    def completed_orders(root: Any) -> int:
         return root.completed_orders
+
+    @strawberry.field(description="Skills with the level claimed, by name.")
+    @staticmethod
+    def skills(root: Any, info: Info[Context, None]) -> list[UserSkill]:
+        return info.context.loaders.skills_by_user_id.load(root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Badges earned, oldest first.")
+    @staticmethod
+    def badges(root: Any, info: Info[Context, None]) -> list[Badge]:
+        return info.context.loaders.badges_by_user_id.load(root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The user's ACTIVE gigs, newest first.")
+    @staticmethod
+    async def gigs(
+        root: Any, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Annotated["GigConnection", strawberry.lazy("schema.gigs")]:
+        from schema.gigs import GigConnection
+
+        page = await info.context.loaders.active_gig_page_by_owner_id.load((root.id, first, after))
+        return GigConnection(_page=page, _after=after)
+
+    @strawberry.field(description="Private: the gigs this user saved, most recent first.")
+    @staticmethod
+    async def favorites(
+        root: Any, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Annotated["GigConnection", strawberry.lazy("schema.gigs")] | None:
+        if not await users.may_see_private_fields(info.context, root):
+            return None
+        from schema.gigs import GigConnection
+
+        page = await catalog.favorites(info.context, user_id=root.id, first=first, after=after)
+        return GigConnection(_page=page, _after=after)
+
+    @strawberry.field(
+        description="Private: the applications this freelancer sent, most recent first."
+    )
+    @staticmethod
+    async def applications(
+        root: Any, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Annotated["ApplicationConnection", strawberry.lazy("schema.applications")] | None:
+        from schema.applications import user_applications
+
+        return await user_applications(info.context, root, first=first, after=after)
 
     @strawberry.field(description="Private: the user themself and admins only.")
     @staticmethod
-    async def email(root: m.User, info: Info[Context, None]) -> str | None:
+    async def email(root: Any, info: Info[Context, None]) -> str | None:
         return root.email if await users.may_see_private_fields(info.context, root) else None
 
     @strawberry.field(description="Private: the verified phone number.")
     @staticmethod
-    async def phone(root: m.User, info: Info[Context, None]) -> str | None:
+    async def phone(root: Any, info: Info[Context, None]) -> str | None:
         return root.phone if await users.may_see_private_fields(info.context, root) else None
 
     @strawberry.field(description="Private.")
     @staticmethod
-    async def email_verified(root: m.User, info: Info[Context, None]) -> bool | None:
+    async def email_verified(root: Any, info: Info[Context, None]) -> bool | None:
         if not await users.may_see_private_fields(info.context, root):
             return None
         return root.email_verified
 
     @strawberry.field(description="Private.")
     @staticmethod
-    async def phone_verified(root: m.User, info: Info[Context, None]) -> bool | None:
+    async def phone_verified(root: Any, info: Info[Context, None]) -> bool | None:
         if not await users.may_see_private_fields(info.context, root):
             return None
         return root.phone_verified
@@ -91,3 +135,6 @@ class UserQueries:
         if decoded is None:
             return None
         return await users.visible_user(info.context, user_id=decoded[1])
+
+
+register_node(User, m.User, lambda ctx, key: users.user_entity(ctx, user_id=key))

@@ -65,7 +65,10 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
 
 def schema_differences(url: str) -> list[Any]:
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": migrations.include_object},
+        )
         return compare_metadata(context, metadata)
 
     return run(_on_connection(url, compare))

@@ -1,0 +1,36 @@
+"""Money is integer minor units; decimals exist only at the API's edge."""
+
+from decimal import Decimal, InvalidOperation
+
+from models.errors import ErrorCode, ValidationFailed
+
+CURRENCY = "USD"
+MINOR_PER_UNIT = 100
+MAX_AMOUNT_MINOR = 1_000_000 * MINOR_PER_UNIT
+
+
+def to_minor(amount: Decimal, *, field: str, minimum: int = 1) -> int:
+    """Convert an amount such as Decimal("12.50") to minor units, refusing what is not money."""
+    try:
+        if not amount.is_finite():
+            raise InvalidOperation
+        minor = amount * MINOR_PER_UNIT
+        if minor != minor.to_integral_value():
+            raise ValidationFailed(
+                f"{field} has more than two decimal places", code=ErrorCode.INVALID, field=field
+            )
+    except InvalidOperation:
+        raise ValidationFailed(f"{field} is not an amount", field=field) from None
+    value = int(minor)
+    if not minimum <= value <= MAX_AMOUNT_MINOR:
+        raise ValidationFailed(
+            f"{field} must be between {from_minor(minimum)} and {from_minor(MAX_AMOUNT_MINOR)}",
+            code=ErrorCode.OUT_OF_RANGE,
+            field=field,
+        )
+    return value
+
+
+def from_minor(minor: int) -> Decimal:
+    """Convert minor units to an exact two-place decimal."""
+    return (Decimal(minor) / MINOR_PER_UNIT).quantize(Decimal("0.01"))
