@@ -1,0 +1,210 @@
+"""The demo marketplace: complete, balanced to the cent, honest aggregates, seeded only once."""
+
+import io
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import Row, func, select, update
+
+from models.catalog import Category, Gig, GigKind
+from models.db import open_session
+from models.ledger import AccountKind, LedgerAccount, LedgerPosting, LedgerTransaction
+from models.order import Order, OrderStatus
+from models.review import Review
+from models.tables import metadata
+from models.user import User, UserRole
+from resolvers.context import Services
+from resolvers.seed import ADMIN_EMAIL, DEMO_PASSWORD, FEE_BPS, seed_marketplace
+
+HOLDING_ESCROW = {
+    OrderStatus.IN_PROGRESS,
+    OrderStatus.DELIVERED,
+    OrderStatus.REVISION_REQUESTED,
+    OrderStatus.DISPUTED,
+}
+
+
+@pytest.fixture(autouse=True)
+async def flatten_categories(services: Services):
+    """Let the `services` clean-up empty the category table after a seed.
+
+    It deletes each table in one statement, and SQLite refuses to delete a parent category
+    before its children (the self-reference is RESTRICT); a flat tree deletes in any order.
+    """
+    yield
+    async with open_session(services.sessions) as session:
+        await session.execute(update(Category).values(parent_id=None))
+        await session.commit()
+
+
+async def seed(services: Services) -> str:
+    out = io.StringIO()
+    await seed_marketplace(services.settings, scale=1, out=out)
+    return out.getvalue()
+
+
+async def ledger_legs(services: Services) -> list[Row]:
+    """Every posting, with its account and the transaction it belongs to."""
+    statement = (
+        select(
+            LedgerPosting.amount,
+            LedgerAccount.kind.label("account"),
+            LedgerAccount.owner_key,
+            LedgerTransaction.kind.label("movement"),
+            LedgerTransaction.idempotency,
+            LedgerTransaction.order_id,
+        )
+        .join_from(LedgerPosting, LedgerAccount)
+        .join(LedgerTransaction)
+    )
+    async with open_session(services.sessions) as session:
+        return list(await session.execute(statement))
+
+
+async def test_seeding_prints_progress_and_the_demo_logins(services):
+    output = await seed(services)
+
+    lines = [line.split() for line in output.splitlines()]
+    assert ["gig", "0"] not in lines
+    assert any(line[:1] == ["gig"] for line in lines)
+    assert [ADMIN_EMAIL, DEMO_PASSWORD, "ADMIN"] in lines
+    logins = {line[2] for line in lines if len(line) == 3 and line[1] == DEMO_PASSWORD}
+    assert logins == {role.value for role in UserRole}
+
+
+async def test_every_demo_account_shares_the_demo_password(services, db):
+    await seed(services)
+
+    hashes = set(await db.scalars(select(User.password_hash)))
+
+    assert len(hashes) == 1
+    assert await services.passwords.verify(hashes.pop(), DEMO_PASSWORD)
+
+
+async def test_the_printed_admin_login_signs_in_over_graphql(services, gql):
+    await seed(services)
+
+    result = await gql(
+        "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) {"
+        " user { role } errors { code } } }",
+        {"e": ADMIN_EMAIL, "p": DEMO_PASSWORD},
+    )
+
+    assert result["data"]["login"] == {"user": {"role": "ADMIN"}, "errors": []}
+
+
+async def test_orders_exist_in_every_status(services, db):
+    await seed(services)
+
+    statuses = await db.scalars(select(Order.status).distinct())
+
+    assert set(statuses) == set(OrderStatus)
+
+
+async def test_there_are_at_least_200_gigs_of_both_kinds(services, db):
+    await seed(services)
+
+    kinds = await db.scalars(select(Gig.kind))
+
+    assert len(kinds) >= 200
+    assert set(kinds) == set(GigKind)
+
+
+async def test_every_ledger_transaction_sums_to_zero(services, db):
+    await seed(services)
+    by_transaction: dict[str, int] = defaultdict(int)
+
+    for leg in await ledger_legs(services):
+        by_transaction[leg.idempotency] += leg.amount
+
+    assert by_transaction
+    assert set(by_transaction.values()) == {0}
+    assert await db.scalar(select(func.sum(LedgerPosting.amount))) == 0
+
+
+async def test_each_escrow_holds_what_was_funded_less_released_and_refunded(services, db):
+    await seed(services)
+    moved: dict[tuple, int] = defaultdict(int)
+    for leg in await ledger_legs(services):
+        if leg.account is AccountKind.ESCROW:
+            assert leg.owner_key == f"escrow:{leg.order_id}"
+            moved[leg.order_id, leg.movement] += leg.amount
+
+    for order in await db.scalars(select(Order).where(Order.funded_at.is_not(None))):
+        funded = moved[order.id, "FUND"]
+        released, refunded = -moved[order.id, "RELEASE"], -moved[order.id, "REFUND"]
+        balance = funded - released - refunded
+        assert funded == order.price
+        assert balance == (order.price if order.status in HOLDING_ESCROW else 0), order.status
+        assert balance >= 0
+
+
+async def test_a_release_pays_the_seller_the_price_less_a_ten_percent_fee(services, db):
+    await seed(services)
+    releases: dict[object, dict[AccountKind, int]] = defaultdict(dict)
+    for leg in await ledger_legs(services):
+        if leg.movement == "RELEASE":
+            releases[leg.order_id][leg.account] = leg.amount
+
+    prices = {order.id: order.price for order in await db.scalars(select(Order))}
+    assert releases
+    for order_id, legs in releases.items():
+        fee = prices[order_id] * FEE_BPS // 10_000
+        assert legs[AccountKind.PLATFORM_FEES] == fee
+        assert legs[AccountKind.WALLET] == prices[order_id] - fee
+        assert legs[AccountKind.ESCROW] == -prices[order_id]
+
+
+async def test_no_wallet_is_negative(services):
+    await seed(services)
+    wallets: dict[str, int] = defaultdict(int)
+
+    for leg in await ledger_legs(services):
+        if leg.account is AccountKind.WALLET:
+            wallets[leg.owner_key] += leg.amount
+
+    assert wallets
+    assert min(wallets.values()) > 0
+
+
+async def test_user_ratings_add_up_their_published_visible_reviews(services, db):
+    await seed(services)
+    expected: dict[object, list[int]] = defaultdict(lambda: [0, 0])
+    visible = (Review.published_at.is_not(None), Review.hidden_at.is_(None))
+
+    for review in await db.scalars(select(Review).where(*visible)):
+        expected[review.subject_id][0] += review.rating
+        expected[review.subject_id][1] += 1
+
+    users = await db.scalars(select(User))
+    assert any(user.rating_count for user in users)
+    for user in users:
+        assert [user.rating_sum, user.rating_count] == expected[user.id], user.email
+
+
+async def test_gig_ratings_add_up_the_published_visible_reviews_of_their_buyers(services, db):
+    await seed(services)
+    expected: dict[object, list[int]] = defaultdict(lambda: [0, 0])
+    visible = (Review.published_at.is_not(None), Review.hidden_at.is_(None))
+    by_buyers = select(Review).join(Order, Order.id == Review.order_id)
+
+    for review in await db.scalars(by_buyers.where(Review.author_id == Order.buyer_id, *visible)):
+        expected[review.gig_id][0] += review.rating
+        expected[review.gig_id][1] += 1
+
+    for gig in await db.scalars(select(Gig)):
+        assert [gig.rating_sum, gig.rating_count] == expected[gig.id], gig.slug
+
+
+async def test_seeding_twice_changes_nothing(services, db):
+    await seed(services)
+    counts = {
+        t.name: await db.scalar(select(func.count()).select_from(t)) for t in metadata.sorted_tables
+    }
+
+    output = await seed(services)
+
+    assert "already there" in output
+    assert {
+        t.name: await db.scalar(select(func.count()).select_from(t)) for t in metadata.sorted_tables
+    } == counts
