@@ -157,12 +157,9 @@ async def seed(url: str, gigs: int) -> uuid.UUID:
 
 
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 -- read back only if the server dies
     process = subprocess.Popen(
-        command,
-        cwd=PROJECT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, cwd=PROJECT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -174,7 +171,8 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"{command} did not start")
+    errors.seek(0)
+    raise RuntimeError(f"{command} did not start: {errors.read().decode()[-1500:]}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -245,6 +243,7 @@ def main() -> None:
         "DATABASE_URL": url,
         "JWT_SECRET": SECRET,
         "ENVIRONMENT": "production",
+        "PAYMENT_PROVIDER": "simulator",
         "LOG_LEVEL": "WARNING",
         "BASELINE_DSN": plain(url),
         "REDIS_URL": "",

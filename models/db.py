@@ -1,13 +1,14 @@
 """The database engine and sessions, for SQLite and PostgreSQL alike."""
 
 import asyncio
+import collections
 import functools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, event
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,13 +34,18 @@ class SerialSession(AsyncSession):
         self._turn = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None
 
-    async def rows(
-        self, statement: Any, parameters: dict[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
+    async def rows(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
         """Run a Core select on the session's connection, without the ORM's per-statement
-        work: what loaders use, many times per request."""
+        work, and return light records: what loaders use, many times per request.
+
+        Records are named tuples rather than SQLAlchemy rows: GraphQL probes every value it
+        completes for `__await__`, and a row answers a missing attribute by raising from
+        Python, which cost a tenth of the feed's time.
+        """
         connection = await self.connection()
-        return (await connection.execute(statement, parameters)).all()
+        result = await connection.execute(statement, parameters)
+        make = record_type(tuple(result.keys()))._make
+        return [make(row) for row in result]
 
 
 def _taking_turns(name: str) -> Any:
@@ -80,6 +86,12 @@ for _name in (
     setattr(SerialSession, _name, _taking_turns(_name))
 
 SessionFactory = async_sessionmaker[SerialSession]
+
+
+@functools.cache
+def record_type(fields: tuple[str, ...]) -> type:
+    """The named tuple for rows of these columns, made once per distinct column list."""
+    return collections.namedtuple("Record", fields)
 
 
 def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:

@@ -43,7 +43,7 @@ class Ordering:
 
     def columns(self) -> list[ColumnElement[Any]]:
         """The sort values, labelled, to select beside the row so its cursor can be made."""
-        return [key.expression.label(f"_k_{key.label}") for key in self.keys]
+        return [key.expression.label(f"sort_{key.label}") for key in self.keys]
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
         """Rows strictly after the row whose sort values are `values`."""
@@ -54,7 +54,7 @@ class Ordering:
         return condition
 
     def cursor(self, row: Any) -> str:
-        values = [_dump(getattr(row, f"_k_{key.label}")) for key in self.keys]
+        values = [_dump(getattr(row, f"sort_{key.label}")) for key in self.keys]
         payload = json.dumps([self.name, values], separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
@@ -164,15 +164,17 @@ async def paginate_each(
         statement = statement.where(ordering.after(ordering.decode(after)))
     numbered = statement.add_columns(
         *ordering.columns(),
-        partition.label("_partition"),
-        func.row_number().over(partition_by=partition, order_by=ordering.order_by()).label("_n"),
+        partition.label("partition_key"),
+        func.row_number()
+        .over(partition_by=partition, order_by=ordering.order_by())
+        .label("row_number"),
     ).subquery()
     result = await session.rows(
-        select(numbered).where(numbered.c._n <= limit + 1).order_by(numbered.c._n)
+        select(numbered).where(numbered.c.row_number <= limit + 1).order_by(numbered.c.row_number)
     )
     grouped: dict[Any, list[Any]] = {key: [] for key in keys}
     for row in result:
-        grouped[row._partition].append(row)
+        grouped[row.partition_key].append(row)
     return [
         Page(
             rows=grouped[key][:limit],

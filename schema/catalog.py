@@ -69,14 +69,14 @@ class Category(Node, RowBacked):
     @strawberry.field(description="Number of ACTIVE gigs in this category itself.")
     @staticmethod
     def gig_count(root: Any, info: Info[Context, None]) -> int:
-        return info.context.loaders.active_gig_count_by_category_id.load(root.id)  # type: ignore[return-value]
+        return info.context.loaders.active_gig_count_by_category_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
     def parent(root: Any, info: Info[Context, None]) -> "Category | None":
         if root.parent_id is None:
             return None
-        return info.context.loaders.category_by_id.load(root.parent_id)  # type: ignore[return-value]
+        return info.context.loaders.category_by_id.now(root.parent_id)  # type: ignore[return-value]
 
 
 register_node(Category, m.Category, lambda ctx, key: ctx.session.get(m.Category, key))

@@ -20,6 +20,7 @@ from schema.ids import id_of
 from schema.money import Money, money
 from schema.node import Node, register_node
 from schema.pagination import Connection
+from schema.prefetch import prime_gig_page
 from schema.relay import decode_id, encode_id
 from schema.users import User
 
@@ -54,17 +55,17 @@ class Gig(Node, RowBacked):
     )
     @staticmethod
     def seller(root: Any, info: Info[Context, None]) -> User:
-        return info.context.loaders.user_by_id.load(root.owner_id)  # type: ignore[return-value]
+        return info.context.loaders.user_by_id.now(root.owner_id)  # type: ignore[return-value]
 
     @strawberry.field
     @staticmethod
     def category(root: Any, info: Info[Context, None]) -> Category:
-        return info.context.loaders.category_by_id.load(root.category_id)  # type: ignore[return-value]
+        return info.context.loaders.category_by_id.now(root.category_id)  # type: ignore[return-value]
 
     @strawberry.field(description="A SERVICE's packages, cheapest first; empty for a REQUEST.")
     @staticmethod
     def packages(root: Any, info: Info[Context, None]) -> list[Package]:
-        return info.context.loaders.packages_by_gig_id.load(root.id)  # type: ignore[return-value]
+        return info.context.loaders.packages_by_gig_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field(description="The cheapest package, or the budget of a REQUEST.")
     @staticmethod
@@ -106,7 +107,7 @@ class Gig(Node, RowBacked):
     @strawberry.field(description="Whether the viewer saved this gig; false when anonymous.")
     @staticmethod
     def is_favorite(root: Any, info: Info[Context, None]) -> bool:
-        return info.context.loaders.is_favorite_by_gig_id.load(root.id)  # type: ignore[return-value]
+        return info.context.loaders.is_favorite_by_gig_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Applications to a REQUEST, newest first: all for its owner, else your own."
@@ -281,6 +282,7 @@ class GigQueries:
                 status=filter.status,
             )
         page = await search_gigs(info.context, filter=spec, sort=sort, first=first, after=after)
+        await prime_gig_page(info, page.rows, at="edges.node")
         return GigConnection(_page=page, _after=after)
 
     @strawberry.field(description="The category tree: top-level categories, then children.")

@@ -56,12 +56,12 @@ class User(Node, RowBacked):
     @strawberry.field(description="Skills with the level claimed, by name.")
     @staticmethod
     def skills(root: Any, info: Info[Context, None]) -> list[UserSkill]:
-        return info.context.loaders.skills_by_user_id.load(root.id)  # type: ignore[return-value]
+        return info.context.loaders.skills_by_user_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field(description="Badges earned, oldest first.")
     @staticmethod
     def badges(root: Any, info: Info[Context, None]) -> list[Badge]:
-        return info.context.loaders.badges_by_user_id.load(root.id)  # type: ignore[return-value]
+        return info.context.loaders.badges_by_user_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field(description="The user's ACTIVE gigs, newest first.")
     @staticmethod
