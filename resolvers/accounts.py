@@ -160,24 +160,14 @@ async def request_password_reset(ctx: Context, *, email: str) -> None:
     user = await _user_by_email(ctx, normalize_email(email))
     if user is None or user.deactivated_at is not None:
         return
-    secret = new_secret()
-    _add_code(
+    _email_link(
         ctx,
         user,
         CodePurpose.PASSWORD_RESET,
-        user.email,
-        digest(ctx.settings, secret),
-        ctx.settings.email_token_ttl_seconds,
-    )
-    link = f"{ctx.settings.public_url}/reset-password?token={secret}"
-    queue_message(
-        ctx,
-        channel=Channel.EMAIL,
-        recipient=user.email,
-        user_id=user.id,
+        path="reset-password",
         subject="Reset your Gigstream password",
-        body=f"Hello {user.name},\n\nTo choose a new password, open {link}\n"
-        "The link works once, within the hour. If you did not ask for it, ignore this email.\n",
+        text="To choose a new password, open {link}\nThe link works once, within the hour. "
+        "If you did not ask for it, ignore this email.",
     )
     await ctx.commit()
 
@@ -362,24 +352,37 @@ def _add_code(
 
 
 def _queue_email_verification(ctx: Context, user: User) -> None:
+    _email_link(
+        ctx,
+        user,
+        CodePurpose.EMAIL_VERIFICATION,
+        path="verify-email",
+        subject="Confirm your email for Gigstream",
+        text="Confirm your email address by opening {link}\nThe link works once, within the hour.",
+    )
+
+
+def _email_link(
+    ctx: Context, user: User, purpose: CodePurpose, *, path: str, subject: str, text: str
+) -> None:
+    """Email the user a single-use link, stored only as a keyed hash, valid for an hour."""
     secret = new_secret()
     _add_code(
         ctx,
         user,
-        CodePurpose.EMAIL_VERIFICATION,
+        purpose,
         user.email,
         digest(ctx.settings, secret),
         ctx.settings.email_token_ttl_seconds,
     )
-    link = f"{ctx.settings.public_url}/verify-email?token={secret}"
+    link = f"{ctx.settings.public_url}/{path}?token={secret}"
     queue_message(
         ctx,
         channel=Channel.EMAIL,
         recipient=user.email,
         user_id=user.id,
-        subject="Confirm your email for Gigstream",
-        body=f"Hello {user.name},\n\nConfirm your email address by opening {link}\n"
-        "The link works once, within the hour.\n",
+        subject=subject,
+        body=f"Hello {user.name},\n\n{text.format(link=link)}\n",
     )
 
 

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from models import catalog as m
+from models.reputation import average_rating
 from resolvers import catalog, gigs
 from resolvers.context import Context
 from resolvers.gigs import GigChanges, PackageInput
@@ -85,7 +86,7 @@ class Gig(Node, RowBacked):
     @strawberry.field(description="Average rating, 1 to 5, or null before the first review.")
     @staticmethod
     def rating(root: Any) -> float | None:
-        return round(root.rating_sum / root.rating_count, 2) if root.rating_count else None
+        return average_rating(root.rating_sum, root.rating_count)
 
     @strawberry.field
     @staticmethod

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from models import user as m
+from models.reputation import average_rating
 from resolvers import catalog, users
 from resolvers.context import Context
 from schema.catalog import Badge, RowBacked, UserSkill
@@ -41,7 +42,7 @@ class User(Node, RowBacked):
     @strawberry.field(description="Average rating, 1 to 5, or null before the first review.")
     @staticmethod
     def rating(root: Any) -> float | None:
-        return round(root.rating_sum / root.rating_count, 2) if root.rating_count else None
+        return average_rating(root.rating_sum, root.rating_count)
 
     @strawberry.field
     @staticmethod
