@@ -137,3 +137,24 @@ async def test_the_legacy_graphql_ws_protocol_is_off_by_default(http, server):
 
     assert connection.subprotocol is None
     assert closed.value.rcvd.code == 4406
+
+
+async def test_two_worker_processes_share_one_database(settings: Settings, services):
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "JWT_SECRET": TEST_SECRET,
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
+        "LOG_LEVEL": "WARNING",
+    }
+    with running_server(env, workers=2) as base_url:
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+            registered = (await post(http, REGISTER))["register"]
+        results = []
+        for _ in range(12):  # a fresh connection each time, so both workers take some
+            async with httpx.AsyncClient(base_url=base_url, timeout=10) as fresh:
+                results.append((await post(fresh, LOGIN))["login"])
+
+    assert registered["errors"] == []
+    assert [result["errors"] for result in results] == [[]] * 12
