@@ -7,6 +7,7 @@ from models.errors import ErrorCode, ValidationFailed
 CURRENCY = "USD"
 MINOR_PER_UNIT = 100
 MAX_AMOUNT_MINOR = 1_000_000 * MINOR_PER_UNIT
+BPS = 10_000  # basis points in a whole
 
 
 def to_minor(amount: Decimal, *, field: str, minimum: int = 1) -> int:
@@ -34,3 +35,16 @@ def to_minor(amount: Decimal, *, field: str, minimum: int = 1) -> int:
 def from_minor(minor: int) -> Decimal:
     """Convert minor units to an exact two-place decimal."""
     return (Decimal(minor) / MINOR_PER_UNIT).quantize(Decimal("0.01"))
+
+
+def share(gross: int, bps: int) -> int:
+    """`bps` basis points of `gross` minor units, rounded down: the one rounding rule."""
+    if gross < 0 or not 0 <= bps <= BPS:
+        raise ValueError(f"no share of {bps} bps in {gross}")
+    return gross * bps // BPS
+
+
+def split_fee(gross: int, bps: int) -> tuple[int, int]:
+    """Split `gross` into (fee, net) at `bps`; the fee rounds down, so fee + net == gross."""
+    fee = share(gross, bps)
+    return fee, gross - fee

@@ -38,6 +38,8 @@ class Order(Entity, table=True):
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("fee IS NULL OR (fee >= 0 AND fee <= price)", name="fee_within_price"),
         CheckConstraint("revisions_used >= 0", name="revisions_used_not_negative"),
+        CheckConstraint("buyer_fee >= 0", name="buyer_fee_not_negative"),
+        CheckConstraint("fee_bps >= 0 AND fee_bps <= 10000", name="fee_bps_within_whole"),
     )
 
     # RESTRICT everywhere money was involved: an order is a financial record and outlives its parts.
@@ -57,7 +59,12 @@ class Order(Entity, table=True):
     requirements: str = Field(default="", max_length=REQUIREMENTS_MAX)
     price: int = Field(sa_type=BigInteger, ge=0)
     currency: str = Field(default="USD", max_length=3)
+    # The platform's commission, taken from the seller's share: `fee_bps` of `price`, rounded
+    # down, both fixed when the order is placed.
     fee: int | None = Field(default=None, sa_type=BigInteger, ge=0)
+    fee_bps: int = Field(default=0, ge=0, le=10_000)
+    # What the buyer pays on top of the price; the payment and the escrow hold price + buyer_fee.
+    buyer_fee: int = Field(default=0, sa_type=BigInteger, ge=0)
     delivery_days: int = Field(gt=0)
     revisions_included: int = Field(default=0, ge=0)
     revisions_used: int = Field(default=0, ge=0)

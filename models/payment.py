@@ -52,3 +52,7 @@ class WebhookEvent(Entity, table=True):
     type: str = Field(max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the event did (FUNDED, FAILED, IGNORED_UNKNOWN_PAYMENT...), for whoever investigates.
+    outcome: str | None = Field(default=None, max_length=64)
+    # The signature (v1) of the delivery that was recorded: the same request again is a replay.
+    signature: str | None = Field(default=None, max_length=64)

@@ -396,7 +396,7 @@ class Marketplace:
 
     def _stamp(self, order: Order, events: list[Event], at: dict, deliveries: list) -> None:
         order.status, order.version, order.updated_at = events[-1][1], len(events), events[-1][3]
-        order.fee = order.price * FEE_BPS // 10_000
+        order.fee, order.fee_bps = order.price * FEE_BPS // 10_000, FEE_BPS
         order.funded_at = at.get("fund")
         order.due_at = order.funded_at and order.funded_at + order.delivery_days * DAY
         order.delivered_at = deliveries[-1] if deliveries else None
