@@ -11,9 +11,6 @@ from models.account import Channel, CodePurpose, OneTimeCode, RefreshToken
 from models.errors import DomainError, ErrorCode, ValidationFailed
 from models.types import utcnow
 from models.user import (
-    BIO_MAX,
-    HEADLINE_MAX,
-    LOCATION_MAX,
     NAME_MAX,
     User,
     UserRole,
@@ -262,32 +259,6 @@ async def verify_phone_code(ctx: Context, *, code: str) -> User:
     row.used_at = utcnow()
     user.phone = row.target
     user.phone_verified_at = row.used_at
-    await ctx.commit()
-    return user
-
-
-UNSET = object()
-
-
-async def update_profile(
-    ctx: Context,
-    *,
-    name: object = UNSET,
-    headline: object = UNSET,
-    bio: object = UNSET,
-    location: object = UNSET,
-) -> User:
-    """Change the viewer's public profile; fields left out stay as they are."""
-    user = await ctx.require_viewer()
-    if name is not UNSET:
-        user.name = clean_text(name, field="name", max_length=NAME_MAX, required=True)
-    for attribute, value, limit in (
-        ("headline", headline, HEADLINE_MAX),
-        ("bio", bio, BIO_MAX),
-        ("location", location, LOCATION_MAX),
-    ):
-        if value is not UNSET:
-            setattr(user, attribute, clean_text(value, field=attribute, max_length=limit))
     await ctx.commit()
     return user
 

@@ -9,8 +9,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from models.catalog import DESCRIPTION_MAX, TITLE_MAX, Category, Gig, GigKind, GigPackage, GigStatus
+from models.catalog import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Category,
+    Gig,
+    GigImage,
+    GigKind,
+    GigPackage,
+    GigStatus,
+)
 from models.errors import ErrorCode, Forbidden, NotFound, ValidationFailed
+from models.file import FilePurpose
 from models.gig_rules import (
     ADMIN,
     OWNER,
@@ -29,9 +39,11 @@ from models.types import utcnow
 from models.user import User, UserRole
 from models.validation import clean_text
 from resolvers.context import Context
+from resolvers.files import claim_ready_files
 
 UNSET: Any = object()
 SLUG_MAX = 100
+MAX_IMAGES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,7 @@ class GigChanges:
     budget: Any = UNSET
     deadline: Any = UNSET
     slug: Any = UNSET
+    image_ids: Any = UNSET
 
 
 async def create_gig(ctx: Context, *, kind: GigKind, changes: GigChanges) -> Gig:
@@ -89,11 +102,13 @@ async def create_gig(ctx: Context, *, kind: GigKind, changes: GigChanges) -> Gig
         changes.budget = None if changes.budget is UNSET else changes.budget
         changes.deadline = None if changes.deadline is UNSET else changes.deadline
     packages = await _apply(ctx, gig, changes)
+    images = await _images(ctx, changes)
     if changes.slug is UNSET:
         gig.slug = await _free_slug(ctx, gig.title)
     ctx.session.add(gig)
     await ctx.session.flush()
     ctx.session.add_all(_package_rows(gig, packages))
+    ctx.session.add_all(_image_rows(gig, images or []))
     await _commit(ctx)
     return gig
 
@@ -106,9 +121,13 @@ async def update_gig(ctx: Context, *, gig_id: uuid.UUID, changes: GigChanges) ->
             "an archived gig cannot be edited", code=ErrorCode.INVALID_TRANSITION
         )
     packages = await _apply(ctx, gig, changes)
+    images = await _images(ctx, changes)
     if packages is not None:
         await ctx.session.execute(delete(GigPackage).where(GigPackage.gig_id == gig.id))
         ctx.session.add_all(_package_rows(gig, packages))
+    if images is not None:
+        await ctx.session.execute(delete(GigImage).where(GigImage.gig_id == gig.id))
+        ctx.session.add_all(_image_rows(gig, images))
     await _commit(ctx)
     return gig
 
@@ -236,6 +255,27 @@ def _package_spec(package: PackageInput, index: int) -> PackageSpec:
         delivery_days=package.delivery_days,
         revisions=package.revisions,
     )
+
+
+async def _images(ctx: Context, changes: GigChanges) -> list[uuid.UUID] | None:
+    """The files to show on the gig, in order, if the change sets them."""
+    if changes.image_ids is UNSET:
+        return None
+    if len(changes.image_ids) > MAX_IMAGES:
+        raise ValidationFailed(
+            f"at most {MAX_IMAGES} images", code=ErrorCode.OUT_OF_RANGE, field="imageIds"
+        )
+    files = await claim_ready_files(
+        ctx, file_ids=changes.image_ids, purpose=FilePurpose.GIG_IMAGE, field="imageIds"
+    )
+    return [file.id for file in files]
+
+
+def _image_rows(gig: Gig, file_ids: list[uuid.UUID]) -> list[GigImage]:
+    return [
+        GigImage(gig_id=gig.id, file_id=file_id, position=position)
+        for position, file_id in enumerate(file_ids)
+    ]
 
 
 def _package_rows(gig: Gig, packages: list[PackageSpec] | None) -> list[GigPackage]:

@@ -17,7 +17,17 @@ from sqlalchemy import ARRAY, any_, bindparam, func, select
 from sqlalchemy.sql import Select
 from strawberry.dataloader import DataLoader
 
-from models.catalog import Category, Favorite, Gig, GigPackage, GigStatus, Skill, UserSkill
+from models.catalog import (
+    Category,
+    Favorite,
+    Gig,
+    GigImage,
+    GigPackage,
+    GigStatus,
+    Skill,
+    UserSkill,
+)
+from models.file import StoredFile
 from models.review import Badge as UserBadge
 from models.user import User
 from resolvers.applications import GigPageKey, gig_pages
@@ -119,6 +129,8 @@ class Loaders:
         self.skills_by_user_id = self._many(SKILLS.on(sqlite=sqlite), "user_id")
         self.badges_by_user_id = self._many(BADGES.on(sqlite=sqlite), "user_id")
         self.active_gig_page_by_owner_id = self.pages(ACTIVE_GIGS, NEWEST_GIGS, Gig.owner_id)
+        self.file_by_id = Loader(self._files)
+        self.images_by_gig_id = Loader(self._gig_images)
         self.is_favorite_by_gig_id = Loader(self._favorites)
         self.active_gig_count_by_category_id = Loader(self._category_counts)
         self.application_page_by_gig_id = DataLoader[GigPageKey, Page](
@@ -170,6 +182,26 @@ class Loaders:
             return [pages[key] for key in keys]
 
         return DataLoader(load)
+
+    async def _files(self, keys: Sequence[uuid.UUID]) -> list[StoredFile | None]:
+        # Entities, not rows: the File type reads its access rule and URLs off the entity.
+        found = await self._ctx.session.scalars(
+            select(StoredFile).where(StoredFile.id.in_(list(keys)))
+        )
+        by_id = {file.id: file for file in found}
+        return [by_id.get(key) for key in keys]
+
+    async def _gig_images(self, keys: Sequence[uuid.UUID]) -> list[list[StoredFile]]:
+        rows = await self._ctx.session.execute(
+            select(GigImage.gig_id, StoredFile)
+            .join(StoredFile, StoredFile.id == GigImage.file_id)
+            .where(GigImage.gig_id.in_(list(keys)))
+            .order_by(GigImage.position)
+        )
+        grouped: dict[uuid.UUID, list[StoredFile]] = defaultdict(list)
+        for gig_id, file in rows:
+            grouped[gig_id].append(file)
+        return [grouped.get(key, []) for key in keys]
 
     async def _favorites(self, keys: Sequence[uuid.UUID]) -> list[bool]:
         viewer_id = self._ctx.viewer_id

@@ -1,13 +1,17 @@
 """Account mutations: register, sign in and out, verify email and phone, reset the password."""
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from resolvers import accounts
+from models.catalog import SkillLevel as SkillLevelModel
+from resolvers import accounts, profiles
 from resolvers.context import Context
+from schema.catalog import SkillLevel
 from schema.errors import UserError, attempt
+from schema.ids import id_of
 from schema.users import User, UserRole
 
 
@@ -68,11 +72,24 @@ class VerifyPhoneCodeInput:
 
 
 @strawberry.input
+class SkillInput:
+    name: str
+    level: SkillLevel = strawberry.field(default=SkillLevelModel.INTERMEDIATE)
+
+
+@strawberry.input
 class UpdateProfileInput:
     name: str | None = strawberry.UNSET
     headline: str | None = strawberry.UNSET
     bio: str | None = strawberry.UNSET
     location: str | None = strawberry.UNSET
+    skills: list[SkillInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces the whole list; names are matched case- and space-insensitively.",
+    )
+    avatar_file_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A READY file uploaded for the AVATAR purpose."
+    )
 
 
 @strawberry.type
@@ -247,10 +264,26 @@ class AccountMutations:
         self, info: Info[Context, None], input: UpdateProfileInput
     ) -> UpdateProfilePayload:
         ctx = info.context
-        changes = {
+        changes: dict[str, Any] = {
             name: value
             for name in ("name", "headline", "bio", "location")
             if (value := getattr(input, name)) is not strawberry.UNSET
         }
-        user, errors = await attempt(ctx, accounts.update_profile(ctx, **changes))
+        if input.skills is not strawberry.UNSET:
+            changes["skills"] = [
+                profiles.SkillClaim(name=skill.name, level=skill.level)
+                for skill in input.skills or []
+            ]
+        user, errors = await attempt(ctx, _update_profile(ctx, input, changes))
         return UpdateProfilePayload(user=user, errors=errors)
+
+
+async def _update_profile(ctx: Context, data: UpdateProfileInput, changes: dict[str, Any]) -> Any:
+    """Decode the avatar's id inside the attempt, so a bad one is a payload error too."""
+    if data.avatar_file_id is not strawberry.UNSET:
+        changes["avatar_file_id"] = (
+            None
+            if data.avatar_file_id is None
+            else id_of(data.avatar_file_id, "File", field="avatarFileId")
+        )
+    return await profiles.update_profile(ctx, **changes)

@@ -17,6 +17,7 @@ from resolvers.search import GigSort as GigSortModel
 from resolvers.search import search_gigs
 from schema.catalog import Category, GigKind, GigStatus, Package, PackageTier, RowBacked
 from schema.errors import UserError, attempt
+from schema.files import NO_FILE, File
 from schema.ids import id_of
 from schema.money import Money, money
 from schema.node import Node, register_node
@@ -67,6 +68,11 @@ class Gig(Node, RowBacked):
     @staticmethod
     def packages(root: Any, info: Info[Context, None]) -> list[Package]:
         return info.context.loaders.packages_by_gig_id.now(root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Pictures of the work, in the order their owner set.")
+    @staticmethod
+    def images(root: Any, info: Info[Context, None]) -> list[File]:
+        return info.context.loaders.images_by_gig_id.now(root.id)  # type: ignore[return-value]
 
     @strawberry.field(description="The cheapest package, or the budget of a REQUEST.")
     @staticmethod
@@ -170,6 +176,9 @@ class CreateGigInput:
     slug: str | None = strawberry.field(
         default=None, description="Optional; made from the title when left out."
     )
+    image_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="READY files uploaded for GIG_IMAGE, in display order."
+    )
 
 
 @strawberry.input
@@ -183,6 +192,9 @@ class UpdateGigInput:
     budget: Decimal | None = strawberry.UNSET
     deadline: datetime | None = strawberry.UNSET
     slug: str | None = strawberry.UNSET
+    image_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the images; null or [] removes them."
+    )
 
 
 @strawberry.input
@@ -235,6 +247,15 @@ def _changes(data: Any) -> GigChanges:
                 for p in data.packages
             ]
         )
+    if data.image_ids is not strawberry.UNSET and data.image_ids is not None:
+        # An id that names no file becomes one that matches none: the use-case then reports it
+        # as NOT_FOUND at its index, like any file that is not the viewer's to attach.
+        changes.image_ids = [
+            decoded[1] if (decoded := decode_id(image, expected="File")) else NO_FILE
+            for image in data.image_ids
+        ]
+    elif data.image_ids is None:
+        changes.image_ids = []
     return changes
 
 

@@ -16,6 +16,7 @@ from schema.relay import decode_id, encode_id
 
 if TYPE_CHECKING:
     from schema.applications import ApplicationConnection
+    from schema.files import File
     from schema.gigs import GigConnection
 
 UserRole = strawberry.enum(m.UserRole, name="UserRole")
@@ -58,6 +59,15 @@ class User(Node, RowBacked):
     @staticmethod
     def skills(root: Any, info: Info[Context, None]) -> list[UserSkill]:
         return info.context.loaders.skills_by_user_id.now(root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The profile picture, if one was set.")
+    @staticmethod
+    def avatar(
+        root: Any, info: Info[Context, None]
+    ) -> Annotated["File", strawberry.lazy("schema.files")] | None:
+        if root.avatar_file_id is None:
+            return None
+        return info.context.loaders.file_by_id.now(root.avatar_file_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Badges earned, oldest first.")
     @staticmethod

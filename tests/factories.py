@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models.account import OutboundMessage
 from models.catalog import Category, Gig, GigKind, GigPackage, GigStatus, PackageTier
+from models.file import FilePurpose, FileStatus, StoredFile
 from models.types import utcnow
 from models.user import User, UserRole
 from resolvers.context import Services
@@ -159,3 +160,31 @@ async def make_application(
         session.add(application)
         await session.commit()
     return application
+
+
+async def make_file(
+    services: Services,
+    *,
+    owner: User,
+    purpose: FilePurpose = FilePurpose.GIG_IMAGE,
+    status: FileStatus = FileStatus.READY,
+) -> StoredFile:
+    """A file row as the upload checks leave it (the bytes themselves are not needed here)."""
+    n = next(_counter)
+    file = StoredFile(
+        owner_id=owner.id,
+        purpose=purpose,
+        status=status,
+        filename=f"image{n}.png",
+        declared_content_type="image/png",
+        content_type="image/png",
+        declared_size=100,
+        size=100,
+        storage_key=f"files/test/{n}",
+        width=10,
+        height=10,
+    )
+    async with services.sessions() as session:
+        session.add(file)
+        await session.commit()
+    return file
