@@ -94,6 +94,12 @@ class Settings(BaseSettings):
             raise ValueError("STORAGE_BACKEND=s3 needs S3_BUCKET")
         return self
 
+    # Pub/sub
+    pubsub_queue_size: int = Field(default=100, gt=0)
+    pubsub_timeout_seconds: float = Field(default=2, gt=0)
+    pubsub_ping_seconds: float = Field(default=15, gt=0)
+    pubsub_reconnect_max_seconds: float = Field(default=10, gt=0)
+
 
 def _development_secret(path: Path) -> str:
     try:
