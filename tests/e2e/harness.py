@@ -51,7 +51,9 @@ def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
             process.stderr.close()
 
 
-def _wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Poll /readyz; each worker imports the whole app, which on a loaded 2-core machine takes
+    a good part of a minute, so the deadline is generous (and still bounded)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -62,7 +64,11 @@ def _wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float =
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise TimeoutError(f"server at {base_url} not ready after {timeout}s")
+    process.terminate()
+    _, errors = process.communicate(timeout=15)
+    raise TimeoutError(
+        f"server at {base_url} not ready after {timeout}s: {errors.decode()[-2000:]}"
+    )
 
 
 class GraphQLWebSocket:
