@@ -6,11 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -29,46 +30,50 @@ def free_port() -> int:
 def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     """Start `python server.py serve` on a free port; yield its base URL; stop it after."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 -- our own server, fixed arguments
-        [sys.executable, "server.py", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=PROJECT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
+    # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would
+    # block it. It is read back only to explain a server that died or never became ready.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603 -- our own server, fixed arguments
+            [sys.executable, "server.py", "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=PROJECT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
+            _wait_until_ready(base_url, process, log)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_ready(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_until_ready(
+    base_url: str, process: subprocess.Popen, log: IO[bytes], timeout: float = 60
+) -> None:
     """Poll /readyz; each worker imports the whole app, which on a loaded 2-core machine takes
     a good part of a minute, so the deadline is generous (and still bounded)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"server exited: {_tail(log)}")
         try:
             if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    process.terminate()
-    _, errors = process.communicate(timeout=15)
-    raise TimeoutError(
-        f"server at {base_url} not ready after {timeout}s: {errors.decode()[-2000:]}"
-    )
+    raise TimeoutError(f"server at {base_url} not ready after {timeout}s: {_tail(log)}")
+
+
+def _tail(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")[-2000:]
 
 
 class GraphQLWebSocket:
