@@ -22,12 +22,15 @@ from resolvers.catalog import ViewCounter
 from resolvers.context import Services
 from resolvers.health import readiness
 from resolvers.outbound import create_sender
+from resolvers.payments import create_provider
 from resolvers.pubsub import PubSub
+from resolvers.scheduler import Scheduler
 from resolvers.security import Passwords
 from resolvers.storage import UPLOAD_PATH
 from schema import build_schema
 from schema.asgi import BodySizeLimitMiddleware, RequestIdFilter, RequestIdMiddleware
 from schema.files_http import file_routes
+from schema.payments_http import payment_routes
 from schema.view import GraphQLView
 
 logger = logging.getLogger("gigstream")
@@ -64,13 +67,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         sender=create_sender(settings),
         broadcast=PubSub(settings),
         views=ViewCounter(sessions, interval=settings.view_flush_seconds),
+        payments=create_provider(settings),
     )
+    services.scheduler = Scheduler(services, interval=settings.scheduler_interval_seconds)
     graphql = GraphQLView(build_schema(settings), services)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.broadcast.connect()
         services.views.start()
+        services.scheduler.start()
         # What start-up built (schema, mappers, compiled statements) lives as long as the
         # process: frozen, the collector stops walking it on every full collection.
         gc.collect()
@@ -85,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await services.scheduler.stop()
             await services.views.stop()
             await services.broadcast.disconnect()
             await engine.dispose()
@@ -111,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *file_routes(services),
+            *payment_routes(services),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -1,5 +1,7 @@
 """Every setting, read from the environment in one place."""
 
+import hashlib
+import hmac
 import os
 import secrets
 from functools import cached_property
@@ -94,6 +96,40 @@ class Settings(BaseSettings):
             raise ValueError("STORAGE_BACKEND=s3 needs S3_BUCKET")
         return self
 
+    # Orders and payments
+    platform_fee_bps: int = Field(default=1000, ge=0, le=10_000)
+    buyer_fee_bps: int = Field(default=0, ge=0, le=10_000)
+    review_window_seconds: int = Field(default=3 * 24 * 3600, gt=0)
+    payment_expiry_seconds: int = Field(default=24 * 3600, gt=0)
+    payment_provider: Literal["simulator"] = "simulator"
+    payment_webhook_secrets: Annotated[list[SecretStr], NoDecode] = []
+    payment_webhook_tolerance_seconds: int = Field(default=300, gt=0)
+    scheduler_interval_seconds: float = Field(default=30, gt=0)
+
+    @field_validator("payment_webhook_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [secret.strip() for secret in value.split(",") if secret.strip()]
+        return value
+
+    @cached_property
+    def webhook_secrets(self) -> list[str]:
+        """Secrets that sign payment webhooks; the first signs, any verifies (for rotation)."""
+        if self.is_production and "payment_provider" not in self.model_fields_set:
+            # The simulator lets a buyer confirm their own payment: in production it is never
+            # a silent default, only a deliberate choice (a demo deployment).
+            raise SettingsError(
+                "PAYMENT_PROVIDER is required in production (simulator: a demo, no real money)"
+            )
+        if self.payment_webhook_secrets:
+            return [secret.get_secret_value() for secret in self.payment_webhook_secrets]
+        if self.is_production and self.payment_provider != "simulator":
+            raise SettingsError("PAYMENT_WEBHOOK_SECRETS is required in production")
+        # The simulator signs what it sends itself: a key derived from the app's secret will do.
+        derived = hmac.new(self.secret.encode(), b"payment-webhooks", hashlib.sha256)
+        return [f"whsec_{derived.hexdigest()}"]
+
     # Pub/sub
     pubsub_queue_size: int = Field(default=100, gt=0)
     pubsub_timeout_seconds: float = Field(default=2, gt=0)
@@ -125,4 +161,5 @@ def load_settings(**overrides: object) -> Settings:
         first = str(error).splitlines()
         raise SettingsError(" ".join(first[:3])) from error
     settings.secret  # noqa: B018 -- resolve the secret now, so a bad one fails at start-up
+    settings.webhook_secrets  # noqa: B018 -- and the webhook secrets
     return settings

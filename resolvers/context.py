@@ -12,6 +12,7 @@ from models.db import SessionFactory
 from models.errors import NotAuthenticated
 from models.settings import Settings
 from models.user import User
+from resolvers.clock import Clock
 from resolvers.loaders import Loaders
 from resolvers.outbound import Sender
 from resolvers.security import Passwords
@@ -31,6 +32,11 @@ class Services:
     sender: Sender
     broadcast: Any = None
     views: Any = None
+    # What time it is for the order lifecycle (due dates, timers); tests move it.
+    clock: Clock = field(default_factory=Clock)
+    # The payment provider (resolvers.payments), and the timers that act on orders.
+    payments: Any = None
+    scheduler: Any = None
 
 
 @dataclass
@@ -111,6 +117,8 @@ class Context:
         self._after_commit.clear()
         if self._session is not None:
             await self._session.rollback()
+            # A rollback expires every loaded entity; the viewer is read again when next asked.
+            self._viewer = None
 
     async def close(self) -> None:
         self._after_commit.clear()

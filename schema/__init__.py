@@ -22,10 +22,16 @@ from resolvers.context import Context
 from schema.accounts import AccountMutations
 from schema.applications import Application, ApplicationMutations
 from schema.catalog import Category
+from schema.disputes import Dispute, DisputeQueries
 from schema.errors import MaskUnexpectedErrors, describe_errors
 from schema.files import File, FileMutations, FileQueries
 from schema.gigs import Gig, GigMutations, GigQueries
 from schema.node import Node, resolve_node
+from schema.notifications import Notification, NotificationMutations, NotificationQueries
+from schema.order_mutations import OrderMutations
+from schema.orders import Delivery, Order, OrderEvent, OrderQueries
+from schema.payments import PaymentIntent, PaymentSimulatorMutations
+from schema.reviews import Review, ReviewMutations
 from schema.users import User, UserQueries
 
 
@@ -38,10 +44,33 @@ class NodeQueries:
         return await resolve_node(info, id)
 
 
-Query = merge_types("Query", (NodeQueries, UserQueries, GigQueries, FileQueries))
-Mutation = merge_types(
-    "Mutation", (AccountMutations, GigMutations, ApplicationMutations, FileMutations)
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        UserQueries,
+        GigQueries,
+        FileQueries,
+        OrderQueries,
+        DisputeQueries,
+        NotificationQueries,
+    ),
 )
+MUTATIONS = (
+    AccountMutations,
+    GigMutations,
+    ApplicationMutations,
+    FileMutations,
+    OrderMutations,
+    ReviewMutations,
+    NotificationMutations,
+)
+
+
+def mutation_type(settings: Settings) -> type:
+    """Every domain's mutations; `confirmPayment` only while the simulator takes payments."""
+    simulated = settings.payment_provider == "simulator"
+    return merge_types("Mutation", MUTATIONS + ((PaymentSimulatorMutations,) if simulated else ()))
 
 
 class GigstreamSchema(strawberry.Schema):
@@ -62,8 +91,21 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     rules = [rule for limit in limits for rule in limit.validation_rules]
     return GigstreamSchema(
         query=Query,
-        mutation=Mutation,
-        types=[User, Gig, Category, Application, File],
+        mutation=mutation_type(settings),
+        types=[
+            User,
+            Gig,
+            Category,
+            Application,
+            File,
+            Order,
+            OrderEvent,
+            Delivery,
+            Dispute,
+            PaymentIntent,
+            Review,
+            Notification,
+        ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         extensions=[
             MaskUnexpectedErrors,

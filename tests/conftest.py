@@ -73,6 +73,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         argon2_memory_kib=1024,
         log_level="WARNING",
         view_flush_seconds=3600,  # tests flush view counts themselves
+        scheduler_interval_seconds=3600,  # tests tick the order timers themselves
         upload_dir=tmp_path_factory.mktemp("uploads"),
     )
 
