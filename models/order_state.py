@@ -115,10 +115,9 @@ def check_transition(order: Any, to: OrderStatus, actor: Actor, now: datetime) -
             f"A {current.value} order cannot become {to.value}", field="orderId"
         )
     if actor not in allowed:
+        who = " or ".join(sorted(a.value.lower() for a in allowed))
         raise InvalidTransition(
-            f"The {actor.value.lower()} cannot move a {current.value} order to {to.value}",
-            code=ErrorCode.NOT_ALLOWED,
-            field="orderId",
+            f"Only the {who} may move a {current.value} order to {to.value}", field="orderId"
         )
     _check_guards(order, to, actor, now)
 
