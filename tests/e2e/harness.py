@@ -27,9 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
-    """Start `python server.py serve` on a free port; yield its base URL; stop it after."""
-    port = free_port()
+def running_server(
+    env: dict[str, str], *, workers: int = 1, port: int | None = None
+) -> Iterator[str]:
+    """Start `python server.py serve` on `port` (a free one by default); yield its base URL;
+    stop it after."""
+    port = port or free_port()
     # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would
     # block it. It is read back only to explain a server that died or never became ready.
     with tempfile.TemporaryFile() as log:
