@@ -27,11 +27,9 @@ from schema.errors import MaskUnexpectedErrors, describe_errors
 from schema.files import File, FileMutations, FileQueries
 from schema.gigs import Gig, GigMutations, GigQueries
 from schema.node import Node, resolve_node
-from schema.notifications import Notification, NotificationMutations, NotificationQueries
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
-from schema.reviews import Review, ReviewMutations
 from schema.users import User, UserQueries
 
 
@@ -45,26 +43,9 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query",
-    (
-        NodeQueries,
-        UserQueries,
-        GigQueries,
-        FileQueries,
-        OrderQueries,
-        DisputeQueries,
-        NotificationQueries,
-    ),
+    "Query", (NodeQueries, UserQueries, GigQueries, FileQueries, OrderQueries, DisputeQueries)
 )
-MUTATIONS = (
-    AccountMutations,
-    GigMutations,
-    ApplicationMutations,
-    FileMutations,
-    OrderMutations,
-    ReviewMutations,
-    NotificationMutations,
-)
+MUTATIONS = (AccountMutations, GigMutations, ApplicationMutations, FileMutations, OrderMutations)
 
 
 def mutation_type(settings: Settings) -> type:
@@ -103,8 +84,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Delivery,
             Dispute,
             PaymentIntent,
-            Review,
-            Notification,
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         extensions=[
