@@ -2,9 +2,9 @@
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from models.catalog import Application, ApplicationStatus, Gig, GigStatus
+from models.catalog import Application, ApplicationStatus, Gig, GigPackage, GigStatus
 from models.chat import Conversation, ConversationParticipant
 from models.notification import Notification, NotificationType
 from models.order import Order, OrderEvent
@@ -42,6 +42,22 @@ async def test_an_order_copies_the_package_as_it_is_now(api, db, market):
         }
     ]
     await assert_ledger_invariants(db)
+
+
+async def test_a_package_changed_later_leaves_the_order_as_it_was(api, db, services, market):
+    order_id = (await api.place(market.buyer, market.service))["order"]["id"]
+    async with services.sessions() as session:
+        await session.execute(
+            update(GigPackage)
+            .where(GigPackage.gig_id == market.service.id)
+            .values(price=99900, delivery_days=30, revisions=9)
+        )
+        await session.commit()
+
+    order = await api.order(market.buyer, order_id)
+
+    assert order["price"] == {"amount": "50.00", "currency": "USD"}
+    assert (order["deliveryDays"], order["revisionsIncluded"]) == (3, 1)
 
 
 async def test_an_order_opens_a_conversation_between_its_two_sides(api, db, market):

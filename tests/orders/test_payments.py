@@ -1,5 +1,7 @@
 """Paying: fundOrder's payment intent, the simulator's confirmation, and who may pay."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
 
 from models.ledger import LedgerTransaction
@@ -53,7 +55,9 @@ async def test_a_confirmed_payment_funds_the_escrow_and_starts_the_work(api, db,
 
     order = confirmed["order"]
     assert order["status"] == "IN_PROGRESS"
-    assert order["fundedAt"] is not None
+    funded_at = datetime.fromisoformat(order["fundedAt"])
+    assert datetime.fromisoformat(order["dueAt"]) == funded_at + timedelta(days=3)
+    assert order["isLate"] is False
     assert order["events"][-1]["actor"] is None  # the system, on the provider's word
     assert order["events"][-1]["reason"] == "The payment was confirmed"
     assert order["availableActions"] == ["OPEN_DISPUTE"]
