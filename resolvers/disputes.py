@@ -73,8 +73,10 @@ async def resolve_dispute(
 ) -> Dispute:
     """Decide a dispute as an admin: release the escrow, refund it, or split the price."""
     viewer = await ctx.require_viewer()
-    dispute = await ctx.session.get(Dispute, dispute_id)
-    order = dispute and await lock_order(ctx, dispute.order_id)
+    order_id = await ctx.session.scalar(select(Dispute.order_id).where(Dispute.id == dispute_id))
+    order = order_id and await lock_order(ctx, order_id)
+    # Read under the order's lock: a concurrent resolution has committed or not started.
+    dispute = order and await ctx.session.get(Dispute, dispute_id, populate_existing=True)
     if dispute is None or order is None or not may_see(viewer, order):
         raise NotFound("No such dispute", field="disputeId")
     if not viewer.is_admin:

@@ -91,11 +91,19 @@ async def accept_application(
     )
 
     async def create() -> uuid.UUID:
-        application = await ctx.session.scalar(
-            select(Application).where(Application.id == application_id).with_for_update()
+        # The gig first, then the application: hiring declines the gig's other applications,
+        # so two hires on one gig must queue on the gig, not each hold an application.
+        gig_id = await ctx.session.scalar(
+            select(Application.gig_id).where(Application.id == application_id)
         )
-        gig = application and await ctx.session.scalar(
-            select(Gig).where(Gig.id == application.gig_id).with_for_update()
+        gig = gig_id and await ctx.session.scalar(
+            select(Gig).where(Gig.id == gig_id).with_for_update()
+        )
+        application = gig and await ctx.session.scalar(
+            select(Application)
+            .where(Application.id == application_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
         if application is None or gig is None or not _may_see(viewer, application, gig):
             raise NotFound("No such application", field="applicationId")

@@ -187,3 +187,31 @@ async def test_two_different_events_for_one_payment_at_once_fund_once(
 
 def _order_gid(payment):
     return encode_id("Order", payment.order_id)
+
+
+async def test_two_hires_on_one_request_at_once_make_one_order(api, db, market, applications):
+    hired, rival = applications
+
+    payloads = await asyncio.gather(
+        api.accept(market.client, hired), api.accept(market.client, rival)
+    )
+
+    assert sorted(outcome(p) for p in payloads) == ["INVALID_TRANSITION", "ok"]
+    assert await db.scalar(select(func.count()).select_from(Order)) == 1
+    await assert_ledger_invariants(db)
+
+
+async def test_two_resolutions_of_one_dispute_at_once_settle_once(api, db, market):
+    order_id = await delivered_order(api, market)
+    dispute_id = (await api.open_dispute(market.buyer, order_id))["dispute"]["id"]
+
+    payloads = await asyncio.gather(
+        api.resolve(market.admin, dispute_id, "RELEASE"),
+        api.resolve(market.admin, dispute_id, "REFUND"),
+    )
+
+    assert sorted(outcome(p) for p in payloads) == ["INVALID_TRANSITION", "ok"]
+    settled = await kinds(db, order_id)
+    assert settled["FUND"] == 1
+    assert settled["RELEASE"] + settled["REFUND"] == 1
+    await assert_ledger_invariants(db)
