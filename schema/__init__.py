@@ -22,6 +22,7 @@ from resolvers.context import Context
 from schema.accounts import AccountMutations
 from schema.applications import Application, ApplicationMutations
 from schema.catalog import Category
+from schema.chat import ChatMutations, ChatQueries, Conversation, Message
 from schema.disputes import Dispute, DisputeQueries
 from schema.errors import MaskUnexpectedErrors, describe_errors
 from schema.files import File, FileMutations, FileQueries
@@ -43,9 +44,25 @@ class NodeQueries:
 
 
 Query = merge_types(
-    "Query", (NodeQueries, UserQueries, GigQueries, FileQueries, OrderQueries, DisputeQueries)
+    "Query",
+    (
+        NodeQueries,
+        UserQueries,
+        GigQueries,
+        FileQueries,
+        OrderQueries,
+        DisputeQueries,
+        ChatQueries,
+    ),
 )
-MUTATIONS = (AccountMutations, GigMutations, ApplicationMutations, FileMutations, OrderMutations)
+MUTATIONS = (
+    AccountMutations,
+    GigMutations,
+    ApplicationMutations,
+    FileMutations,
+    OrderMutations,
+    ChatMutations,
+)
 
 
 def mutation_type(settings: Settings) -> type:
@@ -84,6 +101,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Delivery,
             Dispute,
             PaymentIntent,
+            Conversation,
+            Message,
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
         extensions=[

@@ -188,3 +188,94 @@ async def make_file(
         session.add(file)
         await session.commit()
     return file
+
+
+async def make_order(
+    services: Services,
+    *,
+    gig: Gig,
+    buyer: User,
+    seller: User,
+    status: Any = None,
+    completed_at: datetime | None = None,
+    due_at: datetime | None = None,
+    delivered_at: datetime | None = None,
+    price: int = 5000,
+    **fields: Any,
+) -> Any:
+    """An order as the lifecycle leaves it: COMPLETED just now, delivered a day before it was
+    due, unless told otherwise (a COMPLETED order always gets a `completed_at`)."""
+    from models.order import Order, OrderStatus
+
+    status = status or OrderStatus.COMPLETED
+    now = utcnow()
+    if status is OrderStatus.COMPLETED and completed_at is None:
+        completed_at = now
+    funded = status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED)
+    order = Order(
+        gig_id=gig.id,
+        buyer_id=buyer.id,
+        seller_id=seller.id,
+        status=status,
+        title=gig.title,
+        price=price,
+        fee=price // 10,
+        fee_bps=1000,
+        delivery_days=3,
+        funded_at=now - timedelta(days=4) if funded else None,
+        due_at=due_at or (now - timedelta(days=1) if funded else None),
+        delivered_at=delivered_at
+        or (now - timedelta(days=2) if status is OrderStatus.COMPLETED else None),
+        completed_at=completed_at,
+        **fields,
+    )
+    async with services.sessions() as session:
+        session.add(order)
+        await session.commit()
+    return order
+
+
+async def make_conversation(
+    services: Services, *, buyer: User, seller: User, gig: Gig | None = None, **fields: Any
+) -> Any:
+    """An INQUIRY between `buyer` and `seller` (about `gig` when given), both participants."""
+    from models.chat import Conversation, ConversationKind, ConversationParticipant, inquiry_key
+
+    key = inquiry_key(gig_id=gig.id, buyer_id=buyer.id) if gig is not None else None
+    conversation = Conversation(
+        kind=ConversationKind.INQUIRY,
+        gig_id=gig.id if gig is not None else None,
+        inquiry_key=key,
+        last_message_at=utcnow(),
+        **fields,
+    )
+    async with services.sessions() as session:
+        session.add(conversation)
+        await session.flush()
+        for user in (buyer, seller):
+            session.add(ConversationParticipant(conversation_id=conversation.id, user_id=user.id))
+        await session.commit()
+    return conversation
+
+
+async def make_message(
+    services: Services, *, conversation: Any, sender: User, body: str | None = None
+) -> Any:
+    """The conversation's next message, as `sendMessage` stores it (without publishing)."""
+    from models.chat import Conversation, Message
+
+    async with services.sessions() as session:
+        row = await session.get(Conversation, conversation.id, with_for_update=True)
+        assert row is not None
+        row.message_count += 1
+        message = Message(
+            conversation_id=row.id,
+            sender_id=sender.id,
+            seq=row.message_count,
+            body=body or f"Message {row.message_count}",
+        )
+        session.add(message)
+        await session.flush()
+        row.last_message_id, row.last_message_at = message.id, message.created_at
+        await session.commit()
+    return message
