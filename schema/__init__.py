@@ -31,6 +31,7 @@ from schema.node import Node, resolve_node
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
+from schema.subscriptions import Subscription
 from schema.users import User, UserQueries
 
 
@@ -90,6 +91,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return GigstreamSchema(
         query=Query,
         mutation=mutation_type(settings),
+        subscription=Subscription,
         types=[
             User,
             Gig,

@@ -1,0 +1,198 @@
+"""Chat's live streams: replay from a cursor, then go live; each event reloaded for the viewer."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+
+from models.chat import Conversation, Message
+from models.errors import DomainError, ErrorCode
+from resolvers.chat import (
+    TYPING_TIMEOUT_SECONDS,
+    _not_found,
+    decode_message_cursor,
+    message_channel,
+    read_channel,
+    require_conversation,
+    typing_channel,
+    visible_conversation,
+)
+from resolvers.pubsub import PubSubUnavailable, SubscriberLagged
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+REPLAY_BATCH = 100
+T = TypeVar("T")
+
+
+_pending: set[asyncio.Task[Any]] = set()
+
+
+async def in_fresh(ctx: Context, read: Callable[[Context], Awaitable[T]]) -> T:
+    """Run `read` in a short-lived context for the same viewer: a stream must not hold a
+    session open. Shielded: a client leaving mid-query must not cut a database call in
+    half (that leaves the connection in a transaction, and on SQLite the write lock held);
+    the call finishes and closes its session in the background instead."""
+    from resolvers.context import Context as ContextType
+
+    async def run() -> T:
+        child = ContextType(ctx.services, viewer_id=ctx.viewer_id, auth_error=ctx.auth_error)
+        try:
+            return await read(child)
+        finally:
+            await child.close()
+
+    task = asyncio.ensure_future(run())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return await asyncio.shield(task)
+
+
+class StreamEnded(DomainError):
+    """A live stream cannot go on; the client resumes from its last cursor."""
+
+
+async def _authorized_seq(ctx: Context, conversation_id: uuid.UUID, after: str | None) -> int:
+    async def read(child: Context) -> int:
+        conversation = await require_conversation(child, conversation_id=conversation_id)
+        return decode_message_cursor(after, conversation, field="after") if after else 0
+
+    return await in_fresh(ctx, read)
+
+
+async def _still_visible(ctx: Context, conversation_id: uuid.UUID) -> bool:
+    async def read(child: Context) -> bool:
+        return await visible_conversation(child, conversation_id=conversation_id) is not None
+
+    return await in_fresh(ctx, read)
+
+
+async def _messages_after(ctx: Context, conversation_id: uuid.UUID, seq: int) -> list[Message]:
+    async def read(child: Context) -> list[Message]:
+        return list(
+            await child.session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.seq > seq)
+                .order_by(Message.seq)
+                .limit(REPLAY_BATCH)
+            )
+        )
+
+    return await in_fresh(ctx, read)
+
+
+async def _message_count(ctx: Context, conversation_id: uuid.UUID) -> int:
+    async def read(child: Context) -> int:
+        count = await child.session.scalar(
+            select(Conversation.message_count).where(Conversation.id == conversation_id)
+        )
+        return count or 0
+
+    return await in_fresh(ctx, read)
+
+
+async def message_stream(
+    ctx: Context, *, conversation_id: uuid.UUID, after: str | None
+) -> AsyncIterator[Message]:
+    """Messages after `after` from the database, then live ones: each once, in `seq` order."""
+    last = await _authorized_seq(ctx, conversation_id, after)
+    async with listening(ctx, message_channel(conversation_id)) as events:
+        # Subscribed first, so a message committed from here on is both in the database and
+        # on the channel; replay what is in the database, then skip what replay covered.
+        if after is None:
+            last = await _message_count(ctx, conversation_id)  # live only: nothing to replay
+        async for message in _replay(ctx, conversation_id, last):
+            last = message.seq
+            yield message
+        while True:
+            event = await next_event(events)
+            seq = event.get("seq")
+            if not event.get("gap") and (not isinstance(seq, int) or seq <= last):
+                continue
+            if not await _still_visible(ctx, conversation_id):
+                raise _not_found()
+            # A gap (pub/sub reconnected) or a skipped seq: read the missing ones back.
+            async for message in _replay(ctx, conversation_id, last):
+                last = message.seq
+                yield message
+
+
+async def _replay(ctx: Context, conversation_id: uuid.UUID, last: int) -> AsyncIterator[Message]:
+    while True:
+        batch = await _messages_after(ctx, conversation_id, last)
+        for message in batch:
+            last = message.seq
+            yield message
+        if len(batch) < REPLAY_BATCH:
+            return
+
+
+@asynccontextmanager
+async def listening(ctx: Context, channel: str) -> AsyncIterator[Any]:
+
+    try:
+        async with ctx.services.broadcast.subscribe(channel, gaps=True) as events:
+            yield events
+    except PubSubUnavailable as error:
+        raise StreamEnded(str(error), code=ErrorCode.INVALID) from None
+
+
+async def next_event(events: Any) -> dict[str, Any]:
+    """The channel's next event; a lagging subscriber's stream ends with an error to act on."""
+    try:
+        return await events.__anext__()
+    except (SubscriberLagged, PubSubUnavailable) as error:
+        raise StreamEnded(str(error), code=ErrorCode.INVALID) from None
+
+
+async def read_stream(ctx: Context, *, conversation_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
+    """Read receipts of a conversation: `{user, message, seq, at}` as ids and values."""
+    await _authorized_seq(ctx, conversation_id, None)
+    async with listening(ctx, read_channel(conversation_id)) as events:
+        while True:
+            event = await next_event(events)
+            if event.get("gap"):
+                continue
+            if not await _still_visible(ctx, conversation_id):
+                raise _not_found()
+            yield event
+
+
+async def typing_stream(
+    ctx: Context, *, conversation_id: uuid.UUID
+) -> AsyncIterator[tuple[uuid.UUID, bool]]:
+    """Who starts and stops typing; someone not heard from for 5 s is reported stopped."""
+    await _authorized_seq(ctx, conversation_id, None)
+    deadlines: dict[uuid.UUID, float] = {}
+    loop = asyncio.get_running_loop()
+    async with listening(ctx, typing_channel(conversation_id)) as events:
+        while True:
+            now = loop.time()
+            for user_id in [u for u, at in deadlines.items() if at <= now]:
+                del deadlines[user_id]
+                yield user_id, False
+            wait = min(deadlines.values()) - now if deadlines else None
+            try:
+                # The subscription's own `__anext__`: a queue read, safe to time out.
+                async with asyncio.timeout(wait):
+                    event = await next_event(events)
+            except TimeoutError:
+                continue
+            try:
+                user_id, is_typing = uuid.UUID(event["user"]), bool(event["isTyping"])
+            except (KeyError, TypeError, ValueError):
+                continue  # a gap, or not an event of ours
+            if is_typing:
+                refresh = user_id in deadlines
+                deadlines[user_id] = loop.time() + TYPING_TIMEOUT_SECONDS
+                if refresh:
+                    continue
+            elif deadlines.pop(user_id, None) is None:
+                continue
+            yield user_id, is_typing

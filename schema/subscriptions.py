@@ -1,0 +1,114 @@
+"""Subscriptions: authorized before any event, then each event reloaded for the viewer."""
+
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from models import chat as m
+from resolvers import chat_live, live
+from resolvers.context import Context
+from schema.chat import Message, conversation_key
+from schema.ids import id_of
+from schema.orders import OrderEvent
+from schema.relay import encode_id
+from schema.users import User
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Someone started or stopped typing; never stored.")
+class TypingEvent:
+    _user_id: strawberry.Private[Any]
+    _conversation_id: strawberry.Private[Any]
+    is_typing: bool
+
+    @strawberry.field
+    def conversation_id(self) -> strawberry.ID:
+        return encode_id("Conversation", self._conversation_id)
+
+    @strawberry.field
+    def user(self, info: Info[Context, None]) -> User | None:
+        return info.context.loaders.user_by_id.load(self._user_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="A participant read a conversation up to a message.")
+class ReadReceipt:
+    _user_id: strawberry.Private[Any]
+    _conversation_id: strawberry.Private[Any]
+    _message_id: strawberry.Private[Any]
+    at: datetime
+
+    @strawberry.field
+    def conversation_id(self) -> strawberry.ID:
+        return encode_id("Conversation", self._conversation_id)
+
+    @strawberry.field
+    def user(self, info: Info[Context, None]) -> User | None:
+        return info.context.loaders.user_by_id.load(self._user_id)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def last_read_message(self, info: Info[Context, None]) -> Message | None:
+        key = self._message_id
+        return await chat_live.in_fresh(  # type: ignore[return-value]
+            info.context, lambda child: child.session.get(m.Message, key)
+        )
+
+
+async def _released(ctx: Context, stream: AsyncIterator[T]) -> AsyncIterator[T]:
+    """Yield each item, then end the transaction its fields opened on the connection's
+    session: a WebSocket's context lives as long as the socket, and on SQLite an open
+    transaction holds the write lock."""
+    async for item in stream:
+        yield item
+        await ctx.rollback()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="New messages; with `after` (a message cursor) the missed ones first, in "
+        "order, then live ones: no gap, no duplicate."
+    )
+    async def message_added(
+        self, info: Info[Context, None], conversation_id: strawberry.ID, after: str | None = None
+    ) -> AsyncGenerator[Message, None]:
+        ctx = info.context
+        key = conversation_key(conversation_id)
+        stream = chat_live.message_stream(ctx, conversation_id=key, after=after)
+        async for message in _released(ctx, stream):
+            yield message  # type: ignore[misc]
+
+    @strawberry.subscription(description="Who is typing; stopped after 5 s without a refresh.")
+    async def typing(
+        self, info: Info[Context, None], conversation_id: strawberry.ID
+    ) -> AsyncGenerator[TypingEvent, None]:
+        key = conversation_key(conversation_id)
+        stream = chat_live.typing_stream(info.context, conversation_id=key)
+        async for user_id, is_typing in _released(info.context, stream):
+            yield TypingEvent(_user_id=user_id, _conversation_id=key, is_typing=is_typing)
+
+    @strawberry.subscription(description="Read receipts of a conversation.")
+    async def conversation_read(
+        self, info: Info[Context, None], conversation_id: strawberry.ID
+    ) -> AsyncGenerator[ReadReceipt, None]:
+        key = conversation_key(conversation_id)
+        stream = chat_live.read_stream(info.context, conversation_id=key)
+        async for event in _released(info.context, stream):
+            yield ReadReceipt(
+                _user_id=uuid.UUID(event["user"]),
+                _conversation_id=key,
+                _message_id=uuid.UUID(event["message"]),
+                at=datetime.fromisoformat(event["at"]),
+            )
+
+    @strawberry.subscription(description="One order's changes, or every order of yours.")
+    async def order_updated(
+        self, info: Info[Context, None], order_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[OrderEvent, None]:
+        key = None if order_id is None else id_of(order_id, "Order", field="orderId")
+        async for event in _released(info.context, live.order_stream(info.context, order_id=key)):
+            yield event  # type: ignore[misc]
