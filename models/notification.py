@@ -42,6 +42,8 @@ class Notification(Entity, table=True):
     # A Relay global id, so a client can open the target with `node(id:)`.
     target_id: str | None = Field(default=None, max_length=200)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set while the notification waits for its user's next email digest (chat messages).
+    digest_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class NotificationPreference(Entity, table=True):

@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, SmallInteger, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, SmallInteger, UniqueConstraint, text
 from sqlmodel import Field
 
 from models.base import Entity
@@ -12,6 +12,8 @@ from models.types import StrEnum, UTCDateTime, utcnow
 
 COMMENT_MAX = 2000
 REPLY_MAX = 2000
+HIDDEN_REASON_MAX = 500
+_UNPUBLISHED = text("published_at IS NULL")
 
 
 def _one_to_five(column: str) -> CheckConstraint:
@@ -28,6 +30,13 @@ class Review(Entity, table=True):
         UniqueConstraint("order_id", "author_id"),
         Index("ix_review_subject_id_published_at", "subject_id", "published_at"),
         Index("ix_review_gig_id_published_at", "gig_id", "published_at"),
+        # The few reviews still waiting for their window to close, scanned by the scheduler.
+        Index(
+            "ix_review_order_id_unpublished",
+            "order_id",
+            sqlite_where=_UNPUBLISHED,
+            postgresql_where=_UNPUBLISHED,
+        ),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_one_to_five"),
         _one_to_five("communication"),
         _one_to_five("quality"),
@@ -46,7 +55,7 @@ class Review(Entity, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hidden_by_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", ondelete="RESTRICT")
-    hidden_reason: str | None = Field(default=None, max_length=500)
+    hidden_reason: str | None = Field(default=None, max_length=HIDDEN_REASON_MAX)
     reply: str | None = Field(default=None, max_length=REPLY_MAX)
     replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -136,6 +136,10 @@ class Settings(BaseSettings):
     pubsub_ping_seconds: float = Field(default=15, gt=0)
     pubsub_reconnect_max_seconds: float = Field(default=10, gt=0)
 
+    # Reviews and notifications
+    # Chat messages reach email as one digest per user, this long after the first unread one.
+    notification_digest_seconds: int = Field(default=3600, gt=0)
+
 
 def _development_secret(path: Path) -> str:
     try:

@@ -32,9 +32,11 @@ from models.errors import (
     ValidationFailed,
 )
 from models.money import to_minor
+from models.notification import NotificationType
 from models.types import utcnow
 from models.user import User, UserRole
 from models.validation import clean_text
+from resolvers.notifications import global_id, notify
 from resolvers.pagination import Ordering, Page, SortKey, page_size, paginate, paginate_each
 
 if TYPE_CHECKING:
@@ -94,8 +96,15 @@ async def apply_to_gig(
         delivery_days=days,
     )
     ctx.session.add(application)
-    # Notify the gig's owner of the new application here (a later issue).
     try:
+        # Inside: notifying reads the owner, which flushes the application first.
+        await notify(
+            ctx,
+            user_id=gig.owner_id,
+            type=NotificationType.APPLICATION_RECEIVED,
+            text=f"{viewer.name} applied to “{gig.title}”",
+            target_id=global_id("Application", application.id),
+        )
         await ctx.commit()
     except IntegrityError as error:
         # Two applies raced past the check above; the partial unique index let one through.
@@ -125,6 +134,14 @@ async def decline_application(ctx: Context, *, application_id: uuid.UUID) -> App
     if owner_id != viewer.id:
         raise Forbidden("Only the gig's owner may decline an application")
     _decide(application, ApplicationStatus.DECLINED)
+    title = await ctx.session.scalar(select(Gig.title).where(Gig.id == application.gig_id))
+    await notify(
+        ctx,
+        user_id=application.freelancer_id,
+        type=NotificationType.APPLICATION_DECLINED,
+        text=f"Your application to “{title}” was declined",
+        target_id=global_id("Application", application.id),
+    )
     await ctx.commit()
     return application
 

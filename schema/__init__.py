@@ -28,6 +28,7 @@ from schema.errors import MaskUnexpectedErrors, describe_errors
 from schema.files import File, FileMutations, FileQueries
 from schema.gigs import Gig, GigMutations, GigQueries
 from schema.node import Node, resolve_node
+from schema.notifications import Notification, NotificationMutations, NotificationQueries
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
@@ -53,6 +54,7 @@ Query = merge_types(
         FileQueries,
         OrderQueries,
         DisputeQueries,
+        NotificationQueries,
         ChatQueries,
     ),
 )
@@ -62,6 +64,7 @@ MUTATIONS = (
     ApplicationMutations,
     FileMutations,
     OrderMutations,
+    NotificationMutations,
     ChatMutations,
 )
 
@@ -103,6 +106,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Delivery,
             Dispute,
             PaymentIntent,
+            Notification,
             Conversation,
             Message,
         ],

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from schema.applications import ApplicationConnection
     from schema.files import File
     from schema.gigs import GigConnection
+    from schema.notifications import NotificationPreference
     from schema.wallet import Wallet
 
 UserRole = strawberry.enum(m.UserRole, name="UserRole")
@@ -107,6 +108,22 @@ class User(Node, RowBacked):
         from schema.applications import user_applications
 
         return await user_applications(info.context, root, first=first, after=after)
+
+    @strawberry.field(description="Private: the user's unread notifications, for themself only.")
+    @staticmethod
+    async def unread_notification_count(root: Any, info: Info[Context, None]) -> int | None:
+        from schema.notifications import unread_count
+
+        return await unread_count(info.context, root)
+
+    @strawberry.field(description="Private: which notifications also come by email.")
+    @staticmethod
+    async def notification_preferences(
+        root: Any, info: Info[Context, None]
+    ) -> list[Annotated["NotificationPreference", strawberry.lazy("schema.notifications")]] | None:
+        from schema.notifications import email_preferences
+
+        return await email_preferences(info.context, root)  # type: ignore[return-value]
 
     @strawberry.field(description="Private: the user themself and admins only.")
     @staticmethod

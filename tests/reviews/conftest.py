@@ -1,0 +1,123 @@
+"""Notifications: a small market, use-cases called directly, live events heard."""
+
+import asyncio
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from models.catalog import Gig, GigKind
+from models.errors import DomainError
+from models.notification import Notification
+from models.user import User, UserRole
+from resolvers.context import Context, Services
+from resolvers.notifications import channel
+from tests.factories import make_category, make_gig, make_user
+
+
+@dataclass
+class Market:
+    buyer: User
+    seller: User
+    admin: User
+    stranger: User
+    gig: Gig  # the seller's SERVICE
+    request: Gig  # the buyer's REQUEST, which the seller was hired for
+    category: Any
+
+
+@pytest.fixture
+async def market(services) -> Market:
+    category = await make_category(services)
+    buyer = await make_user(services, role=UserRole.CLIENT, name="Bea Buyer")
+    seller = await make_user(services, role=UserRole.FREELANCER, name="Sol Seller")
+    return Market(
+        buyer=buyer,
+        seller=seller,
+        admin=await make_user(services, role=UserRole.ADMIN, name="Ada Admin"),
+        stranger=await make_user(services, role=UserRole.CLIENT, name="Stan Stranger"),
+        gig=await make_gig(services, owner=seller, category=category, title="Logo design"),
+        request=await make_gig(
+            services, owner=buyer, category=category, kind=GigKind.REQUEST, title="Build my site"
+        ),
+        category=category,
+    )
+
+
+@contextlib.asynccontextmanager
+async def acting(services: Services, user: User | None = None) -> AsyncIterator[Context]:
+    """A context as a request would have it, signed in as `user`; closed (rolled back) after."""
+    ctx = Context(services)
+    if user is not None:
+        ctx.authenticate(user.id)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+async def attempt(services: Services, user: User | None, use_case: Any, **arguments: Any) -> Any:
+    """Run a use-case as `user`; a domain failure is returned (and rolled back), not raised."""
+    async with acting(services, user) as ctx:
+        try:
+            return await use_case(ctx, **arguments)
+        except DomainError as error:
+            await ctx.rollback()
+            return error
+
+
+class Inbox:
+    """Each user's live notification events, heard through the app's pub/sub."""
+
+    def __init__(self, services: Services, stack: contextlib.AsyncExitStack) -> None:
+        self._services = services
+        self._stack = stack
+        self.events: dict[uuid.UUID, list[str]] = defaultdict(list)
+
+    async def listen(self, *users: User) -> None:
+        for user in users:
+            stream = await self._stack.enter_async_context(
+                self._services.broadcast.subscribe(channel(user.id))
+            )
+            task = asyncio.create_task(self._collect(user.id, stream))
+            self._stack.callback(task.cancel)
+
+    async def _collect(self, user_id: uuid.UUID, stream: Any) -> None:
+        async for event in stream:
+            self.events[user_id].append(event["notification"])
+
+    async def heard(self, user: User, count: int) -> list[str]:
+        """The ids announced to `user`, once `count` have come; then a moment for extras."""
+        for _ in range(300):
+            if len(self.events[user.id]) >= count:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        return list(self.events[user.id])
+
+
+@pytest.fixture
+async def inbox(services) -> AsyncIterator[Inbox]:
+    async with contextlib.AsyncExitStack() as stack:
+        yield Inbox(services, stack)
+
+
+async def stored(db, user: User | None = None) -> list[Notification]:
+    """Notifications, oldest first; only `user`'s if given."""
+    statement = select(Notification).order_by(Notification.created_at, Notification.id)
+    if user is not None:
+        statement = statement.where(Notification.user_id == user.id)
+    return await db.scalars(statement)
+
+
+async def assert_notified_once(db, inbox: Inbox, user: User, kind: Any) -> Notification:
+    """Exactly one notification in all, for `user`, of `kind`: stored, and announced live."""
+    everything = await stored(db)
+    assert [(n.user_id, n.type) for n in everything] == [(user.id, kind)]
+    assert await inbox.heard(user, 1) == [str(everything[0].id)]
+    return everything[0]
