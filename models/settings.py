@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     pubsub_reconnect_max_seconds: float = Field(default=10, gt=0)
 
     # Reviews and notifications
+    # Both sides of a completed order may review it this long; then whatever was written is
+    # published (both reviews are published together as soon as the second one arrives).
+    review_blind_window_seconds: int = Field(default=14 * 24 * 3600, gt=0)
     # Chat messages reach email as one digest per user, this long after the first unread one.
     notification_digest_seconds: int = Field(default=3600, gt=0)
 

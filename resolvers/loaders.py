@@ -29,10 +29,12 @@ from models.catalog import (
 )
 from models.file import StoredFile
 from models.review import Badge as UserBadge
+from models.review import Review
 from models.user import User
 from resolvers.applications import GigPageKey, gig_pages
 from resolvers.order_loaders import OrderLoaders
 from resolvers.pagination import Ordering, Page, SortKey, paginate_each
+from resolvers.reviews import GIG_REVIEWS, NEWEST_REVIEWS, PUBLIC_REVIEWS
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -131,6 +133,11 @@ class Loaders:
         self.skills_by_user_id = self._many(SKILLS.on(sqlite=sqlite), "user_id")
         self.badges_by_user_id = self._many(BADGES.on(sqlite=sqlite), "user_id")
         self.active_gig_page_by_owner_id = self.pages(ACTIVE_GIGS, NEWEST_GIGS, Gig.owner_id)
+        # Reviews: published, visible, newest first; of a user, and of a gig by its buyers.
+        self.review_page_by_subject_id = self.pages(
+            PUBLIC_REVIEWS, NEWEST_REVIEWS, Review.subject_id
+        )
+        self.review_page_by_gig_id = self.pages(GIG_REVIEWS, NEWEST_REVIEWS, Review.gig_id)
         self.file_by_id = Loader(self._files)
         self.images_by_gig_id = Loader(self._gig_images)
         self.is_favorite_by_gig_id = Loader(self._favorites)

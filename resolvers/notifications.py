@@ -36,9 +36,8 @@ NOTIFICATIONS = Ordering(
 
 
 def current_time(ctx: Context) -> datetime:
-    """The time by the services' clock (the order lifecycle's, which tests move), else UTC now."""
-    clock = getattr(ctx.services, "clock", None)
-    return clock.now() if clock is not None else utcnow()
+    """The time by the services' clock: the order lifecycle's, which tests move."""
+    return ctx.services.clock.now()
 
 
 def global_id(type_name: str, key: uuid.UUID) -> str:

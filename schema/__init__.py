@@ -32,6 +32,7 @@ from schema.notifications import Notification, NotificationMutations, Notificati
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
+from schema.reviews import Review, ReviewMutations
 from schema.subscriptions import Subscription
 from schema.users import User, UserQueries
 
@@ -64,6 +65,7 @@ MUTATIONS = (
     ApplicationMutations,
     FileMutations,
     OrderMutations,
+    ReviewMutations,
     NotificationMutations,
     ChatMutations,
 )
@@ -106,6 +108,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Delivery,
             Dispute,
             PaymentIntent,
+            Review,
             Notification,
             Conversation,
             Message,

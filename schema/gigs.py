@@ -28,6 +28,7 @@ from schema.users import User
 
 if TYPE_CHECKING:
     from schema.applications import ApplicationConnection
+    from schema.reviews import ReviewConnection
 
 GigSort = strawberry.enum(GigSortModel, name="GigSort")
 
@@ -126,6 +127,15 @@ class Gig(Node, RowBacked):
         from schema.applications import gig_applications
 
         return await gig_applications(info.context, root, first=first, after=after)
+
+    @strawberry.field(description="Published reviews its buyers wrote, newest first.")
+    @staticmethod
+    async def reviews(
+        root: Any, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Annotated["ReviewConnection", strawberry.lazy("schema.reviews")]:
+        from schema.reviews import gig_reviews
+
+        return await gig_reviews(info.context, root, first=first, after=after)
 
 
 @strawberry.type(name="GigConnection")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from schema.files import File
     from schema.gigs import GigConnection
     from schema.notifications import NotificationPreference
+    from schema.reviews import ReviewConnection
     from schema.wallet import Wallet
 
 UserRole = strawberry.enum(m.UserRole, name="UserRole")
@@ -108,6 +109,15 @@ class User(Node, RowBacked):
         from schema.applications import user_applications
 
         return await user_applications(info.context, root, first=first, after=after)
+
+    @strawberry.field(description="Published reviews of this user, newest first.")
+    @staticmethod
+    async def reviews(
+        root: Any, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Annotated["ReviewConnection", strawberry.lazy("schema.reviews")]:
+        from schema.reviews import user_reviews
+
+        return await user_reviews(info.context, root, first=first, after=after)
 
     @strawberry.field(description="Private: the user's unread notifications, for themself only.")
     @staticmethod

@@ -1,4 +1,4 @@
-"""Notifications: a small market, use-cases called directly, live events heard."""
+"""Reviews and notifications: a small market, use-cases called directly, live events heard."""
 
 import asyncio
 import contextlib
@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +15,14 @@ from sqlalchemy import select
 from models.catalog import Gig, GigKind
 from models.errors import DomainError
 from models.notification import Notification
+from models.types import utcnow
 from models.user import User, UserRole
+from resolvers import reviews
 from resolvers.context import Context, Services
 from resolvers.notifications import channel
-from tests.factories import make_category, make_gig, make_user
+from tests.factories import make_category, make_gig, make_order, make_user
+
+WINDOW = timedelta(days=14)
 
 
 @dataclass
@@ -49,6 +54,12 @@ async def market(services) -> Market:
     )
 
 
+@pytest.fixture
+async def order(services, market) -> Any:
+    """A COMPLETED order of the seller's gig, completed just now."""
+    return await make_order(services, gig=market.gig, buyer=market.buyer, seller=market.seller)
+
+
 @contextlib.asynccontextmanager
 async def acting(services: Services, user: User | None = None) -> AsyncIterator[Context]:
     """A context as a request would have it, signed in as `user`; closed (rolled back) after."""
@@ -69,6 +80,24 @@ async def attempt(services: Services, user: User | None, use_case: Any, **argume
         except DomainError as error:
             await ctx.rollback()
             return error
+
+
+async def submit(services: Services, author: User, order: Any, rating: int = 5, **extra: Any):
+    return await attempt(
+        services,
+        author,
+        reviews.submit_review,
+        order_id=order.id,
+        rating=rating,
+        comment=extra.pop("comment", f"Rated {rating}"),
+        **extra,
+    )
+
+
+async def publish_due(services: Services, *, after: timedelta = WINDOW) -> int:
+    """Run the scheduler's review tick as if `after` had passed since now."""
+    async with acting(services) as ctx:
+        return await reviews.publish_due_reviews(ctx, now=utcnow() + after)
 
 
 class Inbox:
