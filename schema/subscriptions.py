@@ -8,8 +8,7 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from models import chat as m
-from resolvers import chat_live, live
+from resolvers import chat, chat_live, live
 from resolvers.context import Context
 from schema.chat import Message, conversation_key
 from schema.ids import id_of
@@ -52,10 +51,10 @@ class ReadReceipt:
 
     @strawberry.field
     async def last_read_message(self, info: Info[Context, None]) -> Message | None:
-        key = self._message_id
-        return await chat_live.in_fresh(  # type: ignore[return-value]
-            info.context, lambda child: child.session.get(m.Message, key)
-        )
+        # Through the connection's session, like `user`: on SQLite a second session would
+        # wait for the write lock the first holds until this item is sent.
+        loader = chat.chat_loaders(info.context).message_by_id
+        return await loader.load(self._message_id)  # type: ignore[return-value]
 
 
 async def _released(ctx: Context, stream: AsyncIterator[T]) -> AsyncIterator[T]:

@@ -93,13 +93,16 @@ async def nexts(ws, op_id: str, count: int, within: float = 5) -> list[dict]:
     return payloads
 
 
-async def subscribed(services, channel: str, within: float = 5) -> None:
-    """Wait until this process has a subscriber on `channel`."""
+async def subscribed(services, channel: str, within: float = 5, settle: float = 0.2) -> None:
+    """Wait until this process has a live subscriber on `channel`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
-    while channel not in services.broadcast._channels:
+    channels = services.broadcast._channels
+    while channel not in channels or not channels[channel].ready.done():
         assert loop.time() < deadline, f"nobody subscribed to {channel}"
         await asyncio.sleep(0.01)
+    # The backend confirmed; let the stream take its starting point from the database too.
+    await asyncio.sleep(settle)
 
 
 async def test_messages_sent_while_subscribing_arrive_once_in_order(
@@ -241,11 +244,12 @@ async def test_read_receipts_reach_the_other_side(ws_url, services, gql, chat_ro
     async with connection:
         await ws.subscribe("1", READS, {"c": gid(conversation)})
         await subscribed(services, chat.read_channel(conversation.id))
-        await gql(
+        marked = await gql(
             MARK_READ,
             {"c": gid(conversation), "m": encode_id("Message", message.id)},
             token=token_for(services, buyer),
         )
+        assert marked["data"]["markConversationRead"]["errors"] == [], marked
         [receipt] = await nexts(ws, "1", 1)
 
     assert receipt["data"]["conversationRead"] == {
@@ -291,7 +295,7 @@ async def _cycle(ws_url, token, conversation, services) -> None:
     connection, ws = await connect(ws_url, token)
     async with connection:
         await ws.subscribe("1", MESSAGE_ADDED, {"c": gid(conversation)})
-        await subscribed(services, chat.message_channel(conversation.id))
+        await subscribed(services, chat.message_channel(conversation.id), settle=0)
 
 
 async def _settle(within: float = 10) -> None:
