@@ -102,11 +102,14 @@ async def message_stream(
 ) -> AsyncIterator[Message]:
     """Messages after `after` from the database, then live ones: each once, in `seq` order."""
     last = await _authorized_seq(ctx, conversation_id, after)
+    if after is None:
+        # Live only: start from what exists now, read BEFORE subscribing, so a message
+        # committed while the subscription is being set up is replayed below, not skipped as
+        # if replay had covered it.
+        last = await _message_count(ctx, conversation_id)
     async with listening(ctx, message_channel(conversation_id)) as events:
         # Subscribed first, so a message committed from here on is both in the database and
         # on the channel; replay what is in the database, then skip what replay covered.
-        if after is None:
-            last = await _message_count(ctx, conversation_id)  # live only: nothing to replay
         async for message in _replay(ctx, conversation_id, last):
             last = message.seq
             yield message

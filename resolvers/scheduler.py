@@ -18,7 +18,9 @@ from models.errors import DomainError
 from models.order import Order, OrderStatus
 from models.order_state import Actor
 from resolvers.context import Context, Services
+from resolvers.notifications import send_email_digests
 from resolvers.orders import cancel_open_payments
+from resolvers.reviews import publish_due_reviews
 from resolvers.transitions import move
 
 logger = logging.getLogger("gigstream.scheduler")
@@ -80,8 +82,21 @@ class Scheduler:
                 logger.exception("scheduler tick failed")
 
     async def tick(self) -> dict[str, int]:
-        """Move every order that is due now; how many each timer moved."""
-        return {timer.name: await self._drain(timer) for timer in TIMERS}
+        """Move every order that is due now, then reveal the reviews whose window closed and
+        send the email digests that are due; how many of each."""
+        counts = {timer.name: await self._drain(timer) for timer in TIMERS}
+        now = self.services.clock.now()
+        # Each commits per item and is safe beside other processes' ticks.
+        for name, job in (
+            ("publish_reviews", publish_due_reviews),
+            ("email_digests", send_email_digests),
+        ):
+            ctx = Context(self.services)
+            try:
+                counts[name] = await job(ctx, now=now)
+            finally:
+                await ctx.close()
+        return counts
 
     async def _drain(self, timer: Timer) -> int:
         moved, failed = 0, set[uuid.UUID]()

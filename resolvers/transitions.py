@@ -9,12 +9,13 @@ from sqlalchemy import select, update
 
 from models.errors import Forbidden, InvalidTransition, NotFound
 from models.escrow import funding, settlement
-from models.order import Delivery, Order, OrderEvent, OrderStatus
+from models.order import Order, OrderEvent, OrderStatus
 from models.order_state import FUNDED, Actor, Timing, check_transition, stamps
 from models.settings import Settings
 from models.user import User
 from resolvers import ledger
 from resolvers.context import Context
+from resolvers.reputation import on_order_completed
 
 logger = logging.getLogger("gigstream.orders")
 S = OrderStatus
@@ -112,7 +113,7 @@ async def move(
     ctx.session.add(event)
     await _move_money(ctx, order, previous, to, seller_share=seller_share)
     if to is S.COMPLETED:
-        await _count_completion(ctx, order)
+        await on_order_completed(ctx, order)
     ctx.after_commit(lambda: publish(ctx, order, event))
     return event
 
@@ -134,22 +135,6 @@ async def _move_money(
 
 def _memo(what: str, order: Order) -> str:
     return f"{what} of order “{order.title}”"
-
-
-async def _count_completion(ctx: Context, order: Order) -> None:
-    """Keep the seller's reputation counters in the transaction that completes the order."""
-    first = await ctx.session.scalar(
-        select(Delivery.created_at).where(Delivery.order_id == order.id, Delivery.number == 1)
-    )
-    on_time = first is not None and order.due_at is not None and first <= order.due_at
-    await ctx.session.execute(
-        update(User)
-        .where(User.id == order.seller_id)
-        .values(
-            completed_orders=User.completed_orders + 1,
-            on_time_orders=User.on_time_orders + int(on_time),
-        )
-    )
 
 
 def channels(order: Any) -> list[str]:

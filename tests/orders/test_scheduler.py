@@ -38,11 +38,21 @@ async def test_a_delivery_left_unanswered_completes_after_the_review_window(
     order_id = await delivered_order(api, market)
 
     clock.advance(days=3, seconds=-5)
-    assert await scheduler.tick() == {"auto_complete": 0, "expire": 0}
+    assert await scheduler.tick() == {
+        "auto_complete": 0,
+        "expire": 0,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
     assert await status(db, order_id) is OrderStatus.DELIVERED
 
     clock.advance(seconds=10)
-    assert await scheduler.tick() == {"auto_complete": 1, "expire": 0}
+    assert await scheduler.tick() == {
+        "auto_complete": 1,
+        "expire": 0,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
 
     order = await api.order(market.buyer, order_id)
     assert order["status"] == "COMPLETED"
@@ -55,8 +65,18 @@ async def test_a_delivery_left_unanswered_completes_after_the_review_window(
 async def test_a_tick_with_nothing_due_changes_nothing(api, db, market, scheduler, clock):
     await delivered_order(api, market)
 
-    assert await scheduler.tick() == {"auto_complete": 0, "expire": 0}
-    assert await scheduler.tick() == {"auto_complete": 0, "expire": 0}
+    assert await scheduler.tick() == {
+        "auto_complete": 0,
+        "expire": 0,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
+    assert await scheduler.tick() == {
+        "auto_complete": 0,
+        "expire": 0,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
 
 
 async def test_an_answered_delivery_is_not_completed_by_the_timer(
@@ -106,7 +126,12 @@ async def test_an_unpaid_order_expires_after_a_day(api, db, market, scheduler, c
     assert await status(db, order_id) is OrderStatus.PENDING_PAYMENT
 
     clock.advance(hours=1, seconds=1)
-    assert await scheduler.tick() == {"auto_complete": 0, "expire": 1}
+    assert await scheduler.tick() == {
+        "auto_complete": 0,
+        "expire": 1,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
 
     order = await api.order(market.buyer, order_id)
     assert order["status"] == "CANCELLED"
@@ -131,7 +156,12 @@ async def test_a_tick_moves_every_due_order(api, db, market, scheduler, clock):
     ids = [await delivered_order(api, market) for _ in range(3)]
 
     clock.advance(days=4)
-    assert await scheduler.tick() == {"auto_complete": 3, "expire": 0}
+    assert await scheduler.tick() == {
+        "auto_complete": 3,
+        "expire": 0,
+        "publish_reviews": 0,
+        "email_digests": 0,
+    }
 
     assert [await status(db, i) for i in ids] == [OrderStatus.COMPLETED] * 3
     await assert_ledger_invariants(db)
