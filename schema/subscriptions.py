@@ -11,6 +11,7 @@ from strawberry.types import Info
 from resolvers import chat, chat_live, live
 from resolvers.context import Context
 from schema.chat import Message, conversation_key
+from schema.notifications import Notification
 from schema.ids import id_of
 from schema.orders import OrderEvent
 from schema.relay import encode_id
@@ -111,3 +112,11 @@ class Subscription:
         key = None if order_id is None else id_of(order_id, "Order", field="orderId")
         async for event in _released(info.context, live.order_stream(info.context, order_id=key)):
             yield event  # type: ignore[misc]
+
+    @strawberry.subscription(description="The viewer's new notifications, as they are stored.")
+    async def notification_added(
+        self, info: Info[Context, None]
+    ) -> AsyncGenerator[Notification, None]:
+        stream = live.notification_stream(info.context)
+        async for notification in _released(info.context, stream):
+            yield notification  # type: ignore[misc]
