@@ -48,3 +48,9 @@ def split_fee(gross: int, bps: int) -> tuple[int, int]:
     """Split `gross` into (fee, net) at `bps`; the fee rounds down, so fee + net == gross."""
     fee = share(gross, bps)
     return fee, gross - fee
+
+
+def display(minor: int, currency: str) -> str:
+    """An amount for people to read: "$1,234.50" in dollars, "1,234.50 EUR" otherwise."""
+    amount = f"{from_minor(minor):,}"
+    return f"${amount}" if currency == "USD" else f"{amount} {currency}"

@@ -122,7 +122,6 @@ async def withdraw_application(ctx: Context, *, application_id: uuid.UUID) -> Ap
     if application.freelancer_id != viewer.id:
         raise Forbidden("Only the applicant may withdraw an application")
     _decide(application, ApplicationStatus.WITHDRAWN)
-    # Notify the gig's owner of the withdrawal here (a later issue).
     await ctx.commit()
     return application
 

@@ -1,6 +1,5 @@
 """Creating orders: buying a package of a SERVICE, hiring the applicant of a REQUEST."""
 
-import base64
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -22,13 +21,15 @@ from models.chat import Conversation, ConversationKind, ConversationParticipant
 from models.errors import ErrorCode, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from models.gig_rules import OWNER, check_gig_transition
 from models.money import share, split_fee
-from models.notification import Notification, NotificationType
+from models.notification import NotificationType
 from models.order import REQUIREMENTS_MAX, Order, OrderEvent, OrderStatus
 from models.order_state import HIRE_REVISIONS
 from models.user import User
 from models.validation import clean_text
 from resolvers.context import Context
 from resolvers.idempotency import Keyed, is_key_conflict
+from resolvers.notifications import global_id, notify
+from resolvers.order_notices import placed_notice, send
 from resolvers.transitions import publish
 
 
@@ -75,6 +76,7 @@ async def place_order(
         )
         if keyed is not None:
             await keyed.claim(ctx, order.id)
+        await send(ctx, order, [placed_notice(order, viewer.name)])
         await _open(ctx, order, viewer)
         return order.id
 
@@ -263,30 +265,21 @@ async def _hire(ctx: Context, gig: Gig, application: Application, order: Order) 
         .returning(Application.id, Application.freelancer_id)
         .execution_options(synchronize_session=False)
     )
-    notes = [
-        Notification(
-            user_id=application.freelancer_id,
-            type=NotificationType.APPLICATION_ACCEPTED,
-            text=f"Your application to “{gig.title}” was accepted: you are hired"[:500],
-            target_id=_global_id("Order", order.id),
+    await notify(
+        ctx,
+        user_id=application.freelancer_id,
+        type=NotificationType.APPLICATION_ACCEPTED,
+        text=f"Your application to “{gig.title}” was accepted: you are hired",
+        target_id=global_id("Order", order.id),
+    )
+    for row in declined.all():
+        await notify(
+            ctx,
+            user_id=row.freelancer_id,
+            type=NotificationType.APPLICATION_DECLINED,
+            text=f"Your application to “{gig.title}” was declined: another applicant was hired",
+            target_id=global_id("Application", row.id),
         )
-    ]
-    notes += [_declined(gig, row) for row in declined.all()]
-    ctx.session.add_all(notes)
     if gig.status is GigStatus.ACTIVE:
         check_gig_transition(gig.status, GigStatus.PAUSED, roles={OWNER})
         gig.status = GigStatus.PAUSED
-
-
-def _declined(gig: Gig, row: Any) -> Notification:
-    return Notification(
-        user_id=row.freelancer_id,
-        type=NotificationType.APPLICATION_DECLINED,
-        text=f"Your application to “{gig.title}” was declined: another applicant was hired"[:500],
-        target_id=_global_id("Application", row.id),
-    )
-
-
-def _global_id(type_name: str, key: uuid.UUID) -> str:
-    # The schema's Relay id (schema/relay.py), rebuilt here: resolvers never import the schema.
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()

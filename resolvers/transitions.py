@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from models.errors import Forbidden, InvalidTransition, NotFound
-from models.escrow import funding, settlement
+from models.escrow import Movement, funding, settlement
 from models.order import Order, OrderEvent, OrderStatus
 from models.order_state import FUNDED, Actor, Timing, check_transition, stamps
 from models.settings import Settings
 from models.user import User
-from resolvers import ledger
+from resolvers import ledger, order_notices
 from resolvers.context import Context
 from resolvers.reputation import on_order_completed
 
@@ -111,7 +111,11 @@ async def move(
         at=now,
     )
     ctx.session.add(event)
-    await _move_money(ctx, order, previous, to, seller_share=seller_share)
+    movement = await _move_money(ctx, order, previous, to, seller_share=seller_share)
+    notices = order_notices.move_notices(
+        order, previous, to, actor=actor, reason=reason, movement=movement
+    )
+    await order_notices.send(ctx, order, notices)
     if to is S.COMPLETED:
         await on_order_completed(ctx, order)
     ctx.after_commit(lambda: publish(ctx, order, event))
@@ -120,17 +124,19 @@ async def move(
 
 async def _move_money(
     ctx: Context, order: Order, previous: OrderStatus, to: OrderStatus, *, seller_share: int | None
-) -> None:
-    session = ctx.session
+) -> Movement | None:
+    """Post what the move does to the money, if anything; return that movement."""
     if previous is S.PENDING_PAYMENT and to is S.IN_PROGRESS:
-        await ledger.post(session, funding(order), order_id=order.id, memo=_memo("Funding", order))
+        movement, memo = funding(order), _memo("Funding", order)
     elif previous in FUNDED and to is S.REFUNDED:
-        movement = settlement(order, seller_share=0)
-        await ledger.post(session, movement, order_id=order.id, memo=_memo("Refund", order))
+        movement, memo = settlement(order, seller_share=0), _memo("Refund", order)
     elif previous in FUNDED and to is S.COMPLETED:
         movement = settlement(order, seller_share=seller_share)
         memo = _memo(movement.kind.title(), order)
-        await ledger.post(session, movement, order_id=order.id, memo=memo)
+    else:
+        return None
+    await ledger.post(ctx.session, movement, order_id=order.id, memo=memo)
+    return movement
 
 
 def _memo(what: str, order: Order) -> str:

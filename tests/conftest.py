@@ -1,6 +1,7 @@
 """A database per test run, emptied after each test; the app served in-process over ASGI."""
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,7 @@ from models.settings import Settings
 from models.tables import metadata
 from resolvers.context import Services
 from server import create_app
+from tests.inbox import Inbox
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -170,3 +172,10 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest.fixture
+async def inbox(services: Services) -> AsyncIterator[Inbox]:
+    """Each user's notifications heard live, once `inbox.listen(user, ...)` is called."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield Inbox(services, stack)

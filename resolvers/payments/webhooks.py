@@ -19,7 +19,7 @@ from models.escrow import returned
 from models.order import Order, OrderStatus
 from models.order_state import Actor
 from models.payment import Payment, PaymentStatus, WebhookEvent
-from resolvers import ledger
+from resolvers import ledger, order_notices
 from resolvers.context import Context, Services
 from resolvers.payments import EventKind, MalformedEvent, ProviderEvent
 from resolvers.payments.signing import SignatureError
@@ -153,15 +153,18 @@ async def _effect(ctx: Context, provider: str, event: ProviderEvent) -> Outcome:
         )
         return Outcome.AMOUNT_MISMATCH
     if event.kind is EventKind.FAILED:
-        return _failed(payment, event)
+        return await _failed(ctx, order, payment, event)
     return await _succeeded(ctx, order, payment)
 
 
-def _failed(payment: Payment, event: ProviderEvent) -> Outcome:
+async def _failed(ctx: Context, order: Order, payment: Payment, event: ProviderEvent) -> Outcome:
     # A failure never undoes a success, however late it arrives.
     if payment.status not in (PaymentStatus.REQUIRES_CONFIRMATION, PaymentStatus.FAILED):
         return Outcome.IGNORED
+    first = payment.status is PaymentStatus.REQUIRES_CONFIRMATION
     payment.status, payment.failure_reason = PaymentStatus.FAILED, event.failure
+    if first:  # the buyer hears once of each payment that failed
+        await order_notices.send(ctx, order, [order_notices.payment_failed_notice(order, payment)])
     return Outcome.FAILED
 
 

@@ -1,16 +1,12 @@
 """Reviews and notifications: a small market, use-cases called directly, live events heard."""
 
-import asyncio
 import contextlib
-import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from models.catalog import Gig, GigKind
 from models.errors import DomainError
@@ -19,8 +15,8 @@ from models.types import utcnow
 from models.user import User, UserRole
 from resolvers import reviews
 from resolvers.context import Context, Services
-from resolvers.notifications import channel
 from tests.factories import make_category, make_gig, make_order, make_user
+from tests.inbox import Inbox, stored
 
 WINDOW = timedelta(days=14)
 
@@ -98,50 +94,6 @@ async def publish_due(services: Services, *, after: timedelta = WINDOW) -> int:
     """Run the scheduler's review tick as if `after` had passed since now."""
     async with acting(services) as ctx:
         return await reviews.publish_due_reviews(ctx, now=utcnow() + after)
-
-
-class Inbox:
-    """Each user's live notification events, heard through the app's pub/sub."""
-
-    def __init__(self, services: Services, stack: contextlib.AsyncExitStack) -> None:
-        self._services = services
-        self._stack = stack
-        self.events: dict[uuid.UUID, list[str]] = defaultdict(list)
-
-    async def listen(self, *users: User) -> None:
-        for user in users:
-            stream = await self._stack.enter_async_context(
-                self._services.broadcast.subscribe(channel(user.id))
-            )
-            task = asyncio.create_task(self._collect(user.id, stream))
-            self._stack.callback(task.cancel)
-
-    async def _collect(self, user_id: uuid.UUID, stream: Any) -> None:
-        async for event in stream:
-            self.events[user_id].append(event["notification"])
-
-    async def heard(self, user: User, count: int) -> list[str]:
-        """The ids announced to `user`, once `count` have come; then a moment for extras."""
-        for _ in range(300):
-            if len(self.events[user.id]) >= count:
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)
-        return list(self.events[user.id])
-
-
-@pytest.fixture
-async def inbox(services) -> AsyncIterator[Inbox]:
-    async with contextlib.AsyncExitStack() as stack:
-        yield Inbox(services, stack)
-
-
-async def stored(db, user: User | None = None) -> list[Notification]:
-    """Notifications, oldest first; only `user`'s if given."""
-    statement = select(Notification).order_by(Notification.created_at, Notification.id)
-    if user is not None:
-        statement = statement.where(Notification.user_id == user.id)
-    return await db.scalars(statement)
 
 
 async def assert_notified_once(db, inbox: Inbox, user: User, kind: Any) -> Notification:
