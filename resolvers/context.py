@@ -4,6 +4,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,8 @@ class Context:
     services: Services
     viewer_id: uuid.UUID | None = None
     auth_error: str | None = None
+    # When the access token naming the viewer expires (None: no token, or not known).
+    access_expires_at: datetime | None = None
     request_id: str | None = None
     # Filled by strawberry from the WebSocket `connection_init` payload.
     connection_params: dict[str, Any] | None = None
@@ -66,9 +69,20 @@ class Context:
             self._session = self.services.sessions()
         return self._session
 
-    def authenticate(self, user_id: uuid.UUID | None, error: str | None = None) -> None:
-        """Set who is asking; a later access to the viewer raises `error` if one is given."""
+    def authenticate(
+        self,
+        user_id: uuid.UUID | None,
+        error: str | None = None,
+        *,
+        expires_at: datetime | None = None,
+    ) -> None:
+        """Set who is asking; a later access to the viewer raises `error` if one is given.
+
+        `expires_at` is when the access token that says so expires: a WebSocket outlives its
+        token, and its subscriptions end then (`schema.subscriptions`).
+        """
         self.viewer_id, self.auth_error = user_id, error
+        self.access_expires_at = expires_at
         self._viewer = None
         self.loaders = Loaders(self)
 

@@ -6,7 +6,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -75,8 +75,16 @@ def issue_access_token(settings: Settings, *, user_id: uuid.UUID) -> AccessToken
     return AccessToken(token=token, expires_at=expires_at.replace(microsecond=0))
 
 
-def read_access_token(settings: Settings, token: str) -> uuid.UUID:
-    """Return the user id an access token was issued to, or raise `InvalidAccessToken`."""
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """Whom a valid access token speaks for, and until when."""
+
+    user_id: uuid.UUID
+    expires_at: datetime
+
+
+def read_access_token(settings: Settings, token: str) -> AccessClaims:
+    """Return whom an access token was issued to and its expiry, or raise `InvalidAccessToken`."""
     try:
         claims = jwt.decode(
             token,
@@ -86,10 +94,13 @@ def read_access_token(settings: Settings, token: str) -> uuid.UUID:
             issuer=settings.jwt_issuer,
             options={"require": _REQUIRED_CLAIMS},
         )
-        return uuid.UUID(claims["sub"])
+        return AccessClaims(
+            user_id=uuid.UUID(claims["sub"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
     except jwt.ExpiredSignatureError:
         raise InvalidAccessToken("Access token expired") from None
-    except (jwt.InvalidTokenError, ValueError, TypeError):
+    except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError):
         raise InvalidAccessToken("Invalid access token") from None
 
 

@@ -1,5 +1,6 @@
 """Subscriptions: authorized before any event, then each event reloaded for the viewer."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
@@ -8,11 +9,13 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from models.errors import NotAuthenticated
+from models.types import utcnow
 from resolvers import chat, chat_live, live
 from resolvers.context import Context
 from schema.chat import Message, conversation_key
-from schema.notifications import Notification
 from schema.ids import id_of
+from schema.notifications import Notification
 from schema.orders import OrderEvent
 from schema.relay import encode_id
 from schema.users import User
@@ -61,10 +64,32 @@ class ReadReceipt:
 async def _released(ctx: Context, stream: AsyncIterator[T]) -> AsyncIterator[T]:
     """Yield each item, then end the transaction its fields opened on the connection's
     session: a WebSocket's context lives as long as the socket, and on SQLite an open
-    transaction holds the write lock."""
-    async for item in stream:
+    transaction holds the write lock.
+
+    The stream ends with UNAUTHENTICATED when the access token the connection was opened
+    with expires: the client reconnects with a fresh one and resumes from its cursor.
+    """
+    while True:
+        deadline = _until_token_expiry(ctx)
+        try:
+            async with deadline:
+                item = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise NotAuthenticated("Access token expired: reconnect with a fresh one") from None
         yield item
         await ctx.rollback()
+
+
+def _until_token_expiry(ctx: Context) -> asyncio.Timeout:
+    expires_at = ctx.access_expires_at
+    if expires_at is None:
+        return asyncio.timeout(None)
+    loop = asyncio.get_running_loop()
+    return asyncio.timeout_at(loop.time() + (expires_at - utcnow()).total_seconds())
 
 
 @strawberry.type

@@ -109,8 +109,11 @@ class GraphQLView(GraphQL[Context, None]):
 def _authenticate(ctx: Context, header: str | None) -> None:
     try:
         token = bearer_token(header)
-        user_id = read_access_token(ctx.settings, token) if token else None
+        claims = read_access_token(ctx.settings, token) if token else None
     except InvalidAccessToken as error:
         ctx.authenticate(None, str(error))
     else:
-        ctx.authenticate(user_id)
+        if claims is None:
+            ctx.authenticate(None)
+        else:
+            ctx.authenticate(claims.user_id, expires_at=claims.expires_at)
