@@ -16,6 +16,7 @@ from models.chat import Conversation
 from models.file import StoredFile
 from models.order import Delivery, DeliveryFile, Dispute, DisputeFile, Order, OrderEvent
 from models.payment import Payment
+from models.review import Review
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -38,6 +39,8 @@ CONVERSATIONS = _keyed(select(Conversation.order_id, Conversation.id), Conversat
 PAYMENTS = _keyed(
     select(*Payment.__table__.c).order_by(Payment.created_at, Payment.id), Payment.order_id
 )
+# Every review of the order, whoever may see it: `resolvers.reviews` filters for the viewer.
+REVIEWS = _keyed(select(*Review.__table__.c).order_by(Review.created_at), Review.order_id)
 # Entities, not rows: the `File` type works on stored files.
 DELIVERY_FILES = _keyed(
     select(StoredFile, DeliveryFile.delivery_id.label("parent"))
@@ -60,6 +63,7 @@ class OrderLoaders:
         self.events_by_order_id = self._many(EVENTS, "order_id")
         self.deliveries_by_order_id = self._many(DELIVERIES, "order_id")
         self.dispute_by_order_id = self._one(DISPUTES, "order_id")
+        self.reviews_by_order_id = self._many(REVIEWS, "order_id")
         self.package_by_id = self._one(PACKAGES, "id")
         self.conversation_id_by_order_id = DataLoader(self._conversation_ids)
         self.payment_by_order_id = DataLoader(self._payments)

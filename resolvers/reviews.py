@@ -10,6 +10,7 @@ change the reputation aggregates in the same transaction.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -245,13 +246,42 @@ async def visible_review(ctx: Context, *, review_id: uuid.UUID) -> Review | None
     return review
 
 
-async def order_reviews(ctx: Context, *, order_id: uuid.UUID) -> list[Review]:
+async def order_reviews(ctx: Context, *, order: Any) -> list[Any]:
     """An order's reviews the viewer may see: the published ones and their own, oldest first."""
     viewer = await ctx.viewer()
-    found = await ctx.session.scalars(
-        select(Review).where(Review.order_id == order_id).order_by(Review.created_at)
-    )
+    found = await ctx.loaders.orders.reviews_by_order_id.load(order.id)
     return [review for review in found if may_see(viewer, review)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """Where an order's double-blind reviews stand, for one of its two sides."""
+
+    reviewed: bool
+    other_side_reviewed: bool
+    published: bool
+    closes_at: datetime
+    can_review: bool
+
+
+async def review_state(ctx: Context, *, order: Any) -> ReviewState | None:
+    """The state of a completed order's reviews for its buyer or seller; `None` for others."""
+    viewer = await ctx.viewer()
+    sides = (order.buyer_id, order.seller_id)
+    if viewer is None or viewer.id not in sides or order.completed_at is None:
+        return None
+    if order.status is not OrderStatus.COMPLETED:
+        return None
+    found = await ctx.loaders.orders.reviews_by_order_id.load(order.id)
+    reviewed = any(review.author_id == viewer.id for review in found)
+    closes_at = window_closes(ctx, order)
+    return ReviewState(
+        reviewed=reviewed,
+        other_side_reviewed=any(review.author_id != viewer.id for review in found),
+        published=any(review.published_at is not None for review in found),
+        closes_at=closes_at,
+        can_review=not reviewed and current_time(ctx) < closes_at,
+    )
 
 
 async def user_reviews(

@@ -21,6 +21,7 @@ from schema.money import Money, money
 from schema.node import Node, register_node
 from schema.pagination import Connection
 from schema.relay import decode_id, encode_id
+from schema.reviews import OrderReviewState, Review, order_review_state, order_reviews
 from schema.users import User
 
 if TYPE_CHECKING:
@@ -212,6 +213,16 @@ class Order(Node, RowBacked):
         root: Any, info: Info[Context, None]
     ) -> Annotated["PaymentIntent", strawberry.lazy("schema.payments")] | None:
         return info.context.loaders.orders.payment_by_order_id.load(root.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Its reviews you may see: the published ones and your own.")
+    @staticmethod
+    async def reviews(root: Any, info: Info[Context, None]) -> list[Review]:
+        return await order_reviews(info.context, root)
+
+    @strawberry.field(description="Where its reviews stand for you; null unless it completed.")
+    @staticmethod
+    async def review_state(root: Any, info: Info[Context, None]) -> OrderReviewState | None:
+        return await order_review_state(info.context, root)
 
     @strawberry.field(description="The conversation between buyer and seller about the order.")
     @staticmethod

@@ -90,9 +90,41 @@ async def gig_reviews(
     return ReviewConnection(_page=page, _after=after)
 
 
+@strawberry.type(
+    name="OrderReviewState",
+    description="Where a completed order's double-blind reviews stand, for its buyer or seller.",
+)
+class OrderReviewState:
+    reviewed: bool = strawberry.field(description="Whether you have reviewed the order.")
+    other_side_reviewed: bool = strawberry.field(
+        description="Whether the other side has; their review shows once you have reviewed "
+        "too or the window closes."
+    )
+    published: bool = strawberry.field(description="Whether the order's reviews are public.")
+    closes_at: datetime = strawberry.field(
+        description="When the review window closes: later reviews are refused, and whatever "
+        "was written is published."
+    )
+    can_review: bool = strawberry.field(description="Whether you may submit a review now.")
+
+
 async def order_reviews(ctx: Context, order: Any) -> list[Review]:
-    """For an `Order.reviews` field: the published reviews and the viewer's own."""
-    return await reviews.order_reviews(ctx, order_id=order.id)  # type: ignore[return-value]
+    """`Order.reviews`: the published reviews and the viewer's own, oldest first."""
+    return await reviews.order_reviews(ctx, order=order)  # type: ignore[return-value]
+
+
+async def order_review_state(ctx: Context, order: Any) -> OrderReviewState | None:
+    """`Order.reviewState`: null unless the order is completed and the viewer is a side."""
+    state = await reviews.review_state(ctx, order=order)
+    if state is None:
+        return None
+    return OrderReviewState(
+        reviewed=state.reviewed,
+        other_side_reviewed=state.other_side_reviewed,
+        published=state.published,
+        closes_at=state.closes_at,
+        can_review=state.can_review,
+    )
 
 
 @strawberry.input

@@ -23,7 +23,7 @@ query {
     edges { node {
       gig { title } buyer { name } seller { name } price { amount } events { status }
       package { tier } deliveries { number } dispute { id } payment { status }
-      conversationId availableActions isLate
+      conversationId availableActions isLate reviews { rating } reviewState { canReview }
     } }
   }
 }"""
