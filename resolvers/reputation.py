@@ -13,11 +13,16 @@ Each equals a recount at every commit (tests/reviews recount after random histor
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
 from models.catalog import Gig
+from models.order import OrderStatus
 from models.user import User
 from resolvers.badges import award_badges
 
@@ -32,6 +37,48 @@ def delivered_on_time(order: Any) -> bool:
         and order.due_at is not None
         and order.delivered_at <= order.due_at
     )
+
+
+@dataclass(slots=True)
+class Tally:
+    """One user's or gig's aggregates, as a recount finds them (a gig's orders stay 0)."""
+
+    rating_sum: int = 0
+    rating_count: int = 0
+    completed_orders: int = 0
+    on_time_orders: int = 0
+
+
+def recount(
+    orders: Iterable[Any], reviews: Iterable[Any], *, at: datetime | None = None
+) -> tuple[dict[uuid.UUID, Tally], dict[uuid.UUID, Tally]]:
+    """Recompute users' and gigs' aggregates from the rows, as they stood at `at` if given.
+
+    Every review's order must be among `orders`. What the stored aggregates must equal; `at`
+    gives a user's standing when a badge was evaluated.
+    """
+    users: dict[uuid.UUID, Tally] = defaultdict(Tally)
+    gigs: dict[uuid.UUID, Tally] = defaultdict(Tally)
+    buyers = {}
+    for order in orders:
+        buyers[order.id] = order.buyer_id
+        done = order.completed_at
+        if order.status is OrderStatus.COMPLETED and (at is None or (done and done <= at)):
+            users[order.seller_id].completed_orders += 1
+            users[order.seller_id].on_time_orders += delivered_on_time(order)
+    for review in reviews:
+        published, hidden = review.published_at, review.hidden_at
+        if published is None or (at is not None and published > at):
+            continue
+        if hidden is not None and (at is None or hidden <= at):
+            continue
+        tallies = [users[review.subject_id]]
+        if review.author_id == buyers[review.order_id]:
+            tallies.append(gigs[review.gig_id])
+        for tally in tallies:
+            tally.rating_sum += review.rating
+            tally.rating_count += 1
+    return users, gigs
 
 
 async def count_review(ctx: Context, review: Any, *, buyer_id: uuid.UUID, sign: int) -> None:

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -15,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import catalog, chat, ledger
+from models.audit import AuditLog
+from models.badges import Standing, earned_badges
 from models.catalog import ApplicationStatus, Gig, GigKind, GigStatus
 from models.db import create_engine, open_session, session_factory
 from models.gig_rules import slugify
@@ -27,6 +30,7 @@ from models.settings import Settings
 from models.types import utcnow
 from models.user import User, UserRole
 from resolvers import seed_data as text
+from resolvers.reputation import recount
 from resolvers.security import Passwords
 
 DEMO_DOMAIN = "gigstream.example"  # reserved for examples: mail to it can reach no one
@@ -39,7 +43,7 @@ AccountKind = ledger.AccountKind
 TABLES = (
     catalog.Category, catalog.Skill, User, catalog.UserSkill, Gig, catalog.GigPackage,
     catalog.Application, Order, OrderEvent, Delivery, Dispute, Payment, ledger.LedgerAccount,
-    ledger.LedgerTransaction, ledger.LedgerPosting, Review, Badge, chat.Conversation,
+    ledger.LedgerTransaction, ledger.LedgerPosting, Review, AuditLog, Badge, chat.Conversation,
     chat.ConversationParticipant, chat.Message, Notification,
 )  # fmt: skip
 _A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO]|u[npl])")
@@ -59,6 +63,11 @@ def _money(minor: int) -> str:
     return f"${minor // 100:,}.{minor % 100:02d}"
 
 
+def _as_of(moment: datetime | None, at: datetime) -> bool:
+    """Whether something stamped `moment` (None: never) had happened by `at`."""
+    return moment is not None and moment <= at
+
+
 def _global_id(type_name: str, key: uuid.UUID) -> str:
     # The schema's Relay id (schema/relay.py), rebuilt here because resolvers never import schema.
     return base64.b64encode(f"{type_name}:{key}".encode()).decode()
@@ -67,8 +76,17 @@ def _global_id(type_name: str, key: uuid.UUID) -> str:
 class Marketplace:
     """The demo rows, built in memory from one seeded generator and written in bulk afterwards."""
 
-    def __init__(self, rng: random.Random, *, scale: int, password_hash: str, reuse: list) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        *,
+        scale: int,
+        password_hash: str,
+        reuse: list,
+        review_window: timedelta = 14 * DAY,
+    ) -> None:
         self.rng, self.scale, self.password_hash, self.now = rng, scale, password_hash, utcnow()
+        self.review_window = review_window  # the settings' double-blind window
         self.epoch = self.now - 170 * DAY  # before everyone: the taxonomy and platform accounts
         self.rows: dict[type, list[Any]] = defaultdict(list)
         # Rows that may predate the demo (the taxonomy, platform accounts) are reused, not added.
@@ -80,7 +98,6 @@ class Marketplace:
         self.packages: dict[uuid.UUID, list[catalog.GigPackage]] = defaultdict(list)
         self.applications: dict[uuid.UUID, list[catalog.Application]] = defaultdict(list)
         self.open_applications: list[catalog.Application] = []  # pending, on active requests
-        self.completions: dict[uuid.UUID, list[datetime]] = defaultdict(list)
         self.notes: dict[uuid.UUID, list[tuple]] = defaultdict(list)
         self.slugs: set[str] = set()
         self.titles: set[str] = set()
@@ -98,8 +115,10 @@ class Marketplace:
             stories = text.STORIES[status]
             for n in range(count * self.scale):
                 self._order(Status(status), stories[n % len(stories)], demo=n == 0)
+        for story in text.TRACK_RECORD:  # the demo freelancer's record: enough for every badge
+            self._order(Status.COMPLETED, story, demo=False, star=True)
         self._reviews()
-        self._badges()
+        self._reputation()
         self._inquiries()
         self._notifications()
         return self
@@ -298,20 +317,27 @@ class Marketplace:
             elif gig.status is GigStatus.ACTIVE:
                 self.open_applications.append(application)
 
-    def _decide(self, application: Any, status: ApplicationStatus, at: datetime, gig: Gig) -> None:
+    def _decide(
+        self, application: Any, status: ApplicationStatus, at: datetime, gig: Gig, order: Any = None
+    ) -> None:
         application.status, application.decided_at, application.updated_at = status, at, at
         if status is not ApplicationStatus.WITHDRAWN:  # withdrawing is the freelancer's own act
             verb = "accepted: you are hired" if status is ApplicationStatus.ACCEPTED else "declined"
             body = f"Your application to “{gig.title}” was {verb}"
-            target = _global_id("Application", application.id)
+            # The hired freelancer is pointed to the order the application became.
+            kind, key = ("Order", order.id) if order else ("Application", application.id)
+            target = _global_id(kind, key)
             self.note(application.freelancer_id, f"APPLICATION_{status}", body, target, at)
 
     # Orders ------------------------------------------------------------------------------------
 
-    def _order(self, status: Status, story: tuple[str, ...], *, demo: bool) -> None:
+    def _order(
+        self, status: Status, story: tuple[str, ...], *, demo: bool, star: bool = False
+    ) -> None:
         for _ in range(200):
-            order, gig, application = self._offer(demo=demo)
-            steps = self._timeline(story, order.delivery_days)
+            order, gig, application = self._offer(demo=demo, star=star)
+            prompt = order.seller_id == self.freelancer.id  # the demo freelancer delivers on time
+            steps = self._timeline(story, order.delivery_days, prompt=prompt)
             start = self._start(status, gig, application, steps[-1][1] if steps else 0.0)
             if start is not None:
                 break
@@ -330,23 +356,21 @@ class Marketplace:
         deliveries = [start + offset * DAY for step, offset in steps if step == "deliver"]
         self._stamp(order, events, at, deliveries)
         if application is not None:
-            self._hire(application, gig, start)
+            self._hire(application, gig, order)
         self._history(order, events, deliveries)
         self._dispute(order, events, at)
         self._settle(order, story)
         self._order_chat(order, events)
         self._order_notes(order, events, roles)
-        seller = self.users[order.seller_id]
-        if status is Status.COMPLETED:
-            self.completions[seller.id].append(order.completed_at)
-            seller.completed_orders += 1
-            seller.on_time_orders += deliveries[0] <= order.due_at
         gig.order_count += order.funded_at is not None
 
-    def _offer(self, *, demo: bool) -> tuple[Order, Gig, Any]:
-        """Draft an order: a package of an active service, or now and then a hired application."""
+    def _offer(self, *, demo: bool, star: bool) -> tuple[Order, Gig, Any]:
+        """Draft an order: a package of an active service, or now and then a hired application.
+
+        `demo`: the demo client buys from the demo freelancer; `star`: anyone buys from them.
+        """
         rng = self.rng
-        if not demo and rng.random() < 0.25 and self.open_applications:
+        if not demo and not star and rng.random() < 0.25 and self.open_applications:
             application = rng.choice(self.open_applications)
             gig = self.gigs[application.gig_id]
             order = Order(
@@ -356,7 +380,7 @@ class Marketplace:
                 delivery_days=application.delivery_days,
             )  # fmt: skip
             return order, gig, application
-        gig = rng.choice(self._active_services(self.demo_gigs if demo else self.rows[Gig]))
+        gig = rng.choice(self._active_services(self.demo_gigs if demo or star else self.rows[Gig]))
         packages = self.packages[gig.id]
         package = rng.choices(packages, weights=(45, 35, 20)[: len(packages)])[0]
         buyer = self.client if demo or rng.random() < 0.12 else rng.choice(self.clients)
@@ -370,13 +394,16 @@ class Marketplace:
     def _active_services(self, gigs: list[Gig]) -> list[Gig]:
         return [g for g in gigs if g.kind is GigKind.SERVICE and g.status is GigStatus.ACTIVE]
 
-    def _timeline(self, story: tuple[str, ...], days: int) -> list[tuple[str, float]]:
+    def _timeline(
+        self, story: tuple[str, ...], days: int, *, prompt: bool
+    ) -> list[tuple[str, float]]:
         """Offsets in days from the order's creation to each step of its story."""
         offset, funded, steps = 0.0, 0.0, []
         for step in story:
             gap = self.rng.uniform(*text.STEPS[step][2])
             if step == "deliver" and "deliver" not in story[: len(steps)]:
-                gap = days * self.rng.uniform(0.4, 1.15)  # a few first deliveries are late
+                # A few first deliveries are late; a prompt seller's come well before the due date.
+                gap = days * self.rng.uniform(0.4, 0.8 if prompt else 1.15)
             offset = funded + days + gap if step == "late" else offset + gap
             funded = offset if step == "fund" else funded
             steps.append((step, offset))
@@ -409,9 +436,10 @@ class Marketplace:
         if order.status is Status.PENDING_PAYMENT:
             order.expires_at = order.created_at + DAY
 
-    def _hire(self, application: catalog.Application, gig: Gig, at: datetime) -> None:
+    def _hire(self, application: catalog.Application, gig: Gig, order: Order) -> None:
         self.open_applications = [a for a in self.open_applications if a.gig_id != gig.id]
-        self._decide(application, ApplicationStatus.ACCEPTED, at, gig)
+        at = order.created_at
+        self._decide(application, ApplicationStatus.ACCEPTED, at, gig, order)
         for other in self.applications[gig.id]:
             if other.status is ApplicationStatus.PENDING and other.created_at < at:
                 self._decide(other, ApplicationStatus.DECLINED, at, gig)
@@ -581,34 +609,53 @@ class Marketplace:
             self.note(seller.id, "MESSAGE_RECEIVED", body, target, lines[0][0])
 
     def _reviews(self) -> None:
-        rng = self.rng
+        """Review completed orders double-blind, as resolvers/reviews.py does, and moderate some.
+
+        A review stays with its author until the other side has written theirs (both are
+        published then) or the window closes; a review of a recent order may still wait.
+        """
+        rng, span = self.rng, min(5 * DAY, self.review_window)
         for order in self.rows[Order]:
             if order.status is not Status.COMPLETED:
                 continue
-            pair = []
+            closes, pair = order.completed_at + self.review_window, []
             sides = (order.buyer_id, order.seller_id, 0.9), (order.seller_id, order.buyer_id, 0.75)
             for author, subject, chance in sides:
-                at = order.completed_at + rng.uniform(0.05, 5) * DAY
-                if rng.random() < chance and at <= self.now:
+                at = order.completed_at + rng.uniform(0.01, 1) * span
+                if rng.random() < chance and at <= self.now and at < closes:
                     pair.append(self._review(order, author, subject, at))
-            # Hidden until both sides have written theirs, or until the review window closes.
-            window = order.completed_at + 14 * DAY
-            published = max(r.created_at for r in pair) if len(pair) == 2 else window
-            for review in (r for r in pair if published <= self.now):
+            if not pair:
+                continue
+            first, title = min(pair, key=lambda review: review.created_at), order.title
+            body = f"{self.users[first.author_id].name} reviewed you on “{title}”"
+            body, target = f"{body}: review them too to see it", _global_id("Order", order.id)
+            self.note(first.subject_id, "REVIEW_RECEIVED", body, target, first.created_at)
+            published = max(r.created_at for r in pair) if len(pair) == 2 else closes
+            if published > self.now:
+                continue
+            for review in pair:
                 review.published_at = review.updated_at = published
+                body = f"{self.users[review.author_id].name}'s review of you on “{title}”"
+                body, target = f"{body} is published", _global_id("Review", review.id)
+                self.note(review.subject_id, "REVIEW_PUBLISHED", body, target, published)
                 replied = published + rng.uniform(0.1, 3) * DAY
                 if review.quality and replied <= self.now and rng.random() < 0.3:
                     review.reply, review.replied_at = rng.choice(text.REPLIES), replied
-        visible = [r for r in self.rows[Review] if r.published_at and r.quality]
+        visible = [r for r in self.rows[Review] if r.published_at and r.quality and not r.reply]
         for review in rng.sample(visible, min(self.scale, len(visible))):  # moderation at work
             review.comment, review.hidden_reason = text.HIDDEN_REVIEW
             review.hidden_at = min(self.now, review.published_at + rng.uniform(0.2, 2) * DAY)
             review.hidden_by_id, review.rating = self.admin.id, 5
-        self._rating_aggregates()
+            review.updated_at = review.hidden_at
+            detail = {"reason": review.hidden_reason, "subject_id": str(review.subject_id)}
+            audit = AuditLog(actor_id=self.admin.id, action="review.hide", target_type="review")
+            self.add(audit, review.hidden_at).target_id, audit.detail = review.id, detail
 
     def _review(self, order: Order, author: uuid.UUID, subject: uuid.UUID, at: datetime) -> Review:
         rng, by_buyer = self.rng, author == order.buyer_id
-        weights = (60, 28, 8, 3, 1) if by_buyer else (80, 20, 0, 0, 0)
+        weights = text.SELLER_RATINGS  # what sellers think of their buyers
+        if by_buyer:
+            weights = text.STAR_RATINGS if subject == self.freelancer.id else text.BUYER_RATINGS
         rating = rng.choices((5, 4, 3, 2, 1), weights=weights)[0]
         comment = rng.choice(text.BUYER_REVIEWS[rating] if by_buyer else text.SELLER_REVIEWS)
         review = Review(
@@ -619,36 +666,56 @@ class Marketplace:
             review.communication, review.quality, review.timeliness = (
                 max(1, min(5, rating + rng.choice((-1, 0, 0, 0, 1)))) for _ in range(3)
             )
-        body = f"{self.users[author].name} reviewed you on “{order.title}”"
-        self.note(subject, "REVIEW_RECEIVED", body, _global_id("Review", review.id), at)
         return review
 
-    def _rating_aggregates(self) -> None:
-        """Count published, visible reviews: of each user, and of each gig by its buyers."""
-        buyers = {order.id: order.buyer_id for order in self.rows[Order]}
-        for review in self.rows[Review]:
-            if review.published_at is None or review.hidden_at is not None:
-                continue
-            subjects = [self.users[review.subject_id]]
-            if review.author_id == buyers[review.order_id]:
-                subjects.append(self.gigs[review.gig_id])
-            for subject in subjects:
-                subject.rating_sum += review.rating
-                subject.rating_count += 1
+    def _reputation(self) -> None:
+        """Award badges as the real code evaluates them, then store the recounted aggregates.
 
-    def _badges(self) -> None:
-        for user in self.users.values():
-            done = sorted(self.completions[user.id])
-            earned = [(BadgeKind.FIRST_ORDER_COMPLETED, done[0])] if done else []
-            if len(done) >= 10:
-                earned.append((BadgeKind.TEN_ORDERS_COMPLETED, done[9]))
-            if user.email_verified_at and user.phone_verified_at:
-                verified = max(user.email_verified_at, user.phone_verified_at)
-                earned.append((BadgeKind.VERIFIED, verified))
-            for badge, at in earned:
-                self.add(Badge(user_id=user.id, badge=badge, awarded_at=at), at)
-                body = f"You earned a badge: {badge.value.replace('_', ' ').capitalize()}"
-                self.note(user.id, "BADGE_AWARDED", body, _global_id("User", user.id), at)
+        `resolvers.badges.award_badges` evaluates a user's standing when an order of theirs
+        completes (both sides) and when a review of them is published; a badge, once earned,
+        is kept. The standing at each such moment is the recount of the rows as they stood.
+        """
+        orders_of: dict[uuid.UUID, list[Order]] = defaultdict(list)
+        reviews_of: dict[uuid.UUID, list[Review]] = defaultdict(list)
+        moments = []
+        for order in self.rows[Order]:
+            orders_of[order.buyer_id].append(order)
+            orders_of[order.seller_id].append(order)
+            if order.status is Status.COMPLETED:
+                moments += [
+                    (order.completed_at, order.seller_id),
+                    (order.completed_at, order.buyer_id),
+                ]
+        for review in self.rows[Review]:
+            reviews_of[review.subject_id].append(review)
+            # Publishing an already hidden review counts nothing, so evaluates nothing either.
+            if review.published_at is not None and not _as_of(
+                review.hidden_at, review.published_at
+            ):
+                moments.append((review.published_at, review.subject_id))
+        held: dict[uuid.UUID, set[BadgeKind]] = defaultdict(set)
+        for at, user_id in sorted(moments):
+            user = self.users[user_id]
+            tally = recount(orders_of[user_id], reviews_of[user_id], at=at)[0][user_id]
+            standing = Standing(
+                completed_orders=tally.completed_orders, on_time_orders=tally.on_time_orders,
+                rating_sum=tally.rating_sum, rating_count=tally.rating_count,
+                email_verified=_as_of(user.email_verified_at, at),
+                phone_verified=_as_of(user.phone_verified_at, at),
+            )  # fmt: skip
+            for rule in earned_badges(standing):
+                if rule.badge not in held[user_id]:
+                    held[user_id].add(rule.badge)
+                    self.add(Badge(user_id=user_id, badge=rule.badge, awarded_at=at), at)
+                    body, target = f"You earned a badge: {rule.title}", _global_id("User", user_id)
+                    self.note(user_id, "BADGE_AWARDED", body, target, at)
+        users, gigs = recount(self.rows[Order], self.rows[Review])
+        for user_id, tally in users.items():
+            for name, value in asdict(tally).items():
+                setattr(self.users[user_id], name, value)
+        for gig_id, tally in gigs.items():
+            gig = self.gigs[gig_id]
+            gig.rating_sum, gig.rating_count = tally.rating_sum, tally.rating_count
 
     def _notifications(self) -> None:
         """Keep each user's latest few; the recent ones are still unread."""
@@ -674,7 +741,11 @@ async def seed_marketplace(settings: Settings, *, scale: int = 1, out: TextIO) -
             password_hash = await Passwords(settings).hash(DEMO_PASSWORD)  # once: argon2 is slow
             rng = random.Random(42)  # noqa: S311 -- reproducible demo data, not secrets
             reuse = await _reusable_rows(session)
-            market = Marketplace(rng, scale=max(1, scale), password_hash=password_hash, reuse=reuse)
+            window = timedelta(seconds=settings.review_blind_window_seconds)
+            market = Marketplace(
+                rng, scale=max(1, scale), password_hash=password_hash, reuse=reuse,
+                review_window=window,
+            )  # fmt: skip
             market.build()
             try:
                 count = await _write(session, market, out)

@@ -1918,6 +1918,11 @@ BUYER_REVIEWS = {
     2: ("Did not quite match the brief, and it took several reminders to get the revision.",),
     1: ("Disappointing. The delivery felt rushed and generic.",),
 }
+# How many reviews give 5, 4, 3, 2 and 1 stars: buyers of anyone, buyers of the demo freelancer
+# (a top-rated seller), sellers of their buyers.
+BUYER_RATINGS = (60, 28, 8, 3, 1)
+STAR_RATINGS = (19, 1, 0, 0, 0)
+SELLER_RATINGS = (80, 20, 0, 0, 0)
 SELLER_REVIEWS = (
     "A pleasure to work with: clear brief, quick answers and fast approval.",
     "Great client! Knew exactly what they wanted and gave useful feedback.",
@@ -2037,6 +2042,13 @@ STORIES = {
         ("fund", "deliver", "revise", "dispute"),
     ),
 }
+# The demo freelancer's earlier completed orders (besides those in ORDER_MIX): enough prompt,
+# well-reviewed work for the TOP_RATED and ON_TIME badges (10 reviews, 10 orders at least).
+TRACK_RECORD = (
+    *(("fund", "deliver", "approve"),) * 10,
+    *(("fund", "deliver", "auto"),) * 3,
+    ("fund", "deliver", "revise", "deliver", "approve"),
+)
 # step -> (the status it leads to, who takes it, days since the previous step).
 # A first delivery takes a share of the delivery time, and "late" waits past the due date.
 STEPS = {

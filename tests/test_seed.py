@@ -1,20 +1,47 @@
 """The demo marketplace: complete, balanced to the cent, honest aggregates, seeded only once."""
 
+import base64
 import io
+import uuid
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Row, func, select, update
 
-from models.catalog import Category, Gig, GigKind
+from models.audit import AuditLog
+from models.badges import BADGE_RULES, Standing
+from models.catalog import Application, Category, Gig, GigKind
+from models.chat import Conversation
 from models.db import open_session
 from models.ledger import AccountKind, LedgerAccount, LedgerPosting, LedgerTransaction
+from models.notification import Notification, NotificationType
 from models.order import Order, OrderStatus
-from models.review import Review
+from models.review import Badge, BadgeKind, Review
 from models.tables import metadata
 from models.user import User, UserRole
 from resolvers.context import Services
-from resolvers.seed import ADMIN_EMAIL, DEMO_PASSWORD, FEE_BPS, seed_marketplace
+from resolvers.seed import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, FEE_BPS, seed_marketplace
+from tests.reviews.test_reputation import kept, recount
+
+T = NotificationType
+# What each notification type points at, as its Relay global id's type.
+TARGET_TYPES = {
+    T.APPLICATION_RECEIVED: "Application",
+    T.APPLICATION_ACCEPTED: "Order",
+    T.APPLICATION_DECLINED: "Application",
+    T.MESSAGE_RECEIVED: "Conversation",
+    T.REVIEW_RECEIVED: "Order",
+    T.REVIEW_PUBLISHED: "Review",
+    T.BADGE_AWARDED: "User",
+}
+TARGET_MODELS = {
+    "Application": Application,
+    "Conversation": Conversation,
+    "Order": Order,
+    "Review": Review,
+    "User": User,
+}
 
 HOLDING_ESCROW = {
     OrderStatus.IN_PROGRESS,
@@ -208,3 +235,123 @@ async def test_seeding_twice_changes_nothing(services, db):
     assert {
         t.name: await db.scalar(select(func.count()).select_from(t)) for t in metadata.sorted_tables
     } == counts
+
+
+async def test_the_reputation_aggregates_equal_a_full_recount(services, db):
+    await seed(services)
+    people = set(await db.scalars(select(User.id)))
+    gig_ids = set(await db.scalars(select(Gig.id)))
+
+    stored, expected = await kept(db, people, gig_ids), await recount(db, people, gig_ids)
+
+    assert any(counts[2] for counts in stored[0].values())
+    assert stored == expected
+
+
+async def test_every_badge_is_held_and_the_demo_freelancer_holds_them_all(services, db):
+    await seed(services)
+    freelancer = await db.scalar(select(User.id).where(User.email == f"freelancer@{DEMO_DOMAIN}"))
+
+    badges = await db.scalars(select(Badge))
+
+    assert {badge.badge for badge in badges} == set(BadgeKind)
+    assert {badge.badge for badge in badges if badge.user_id == freelancer} == set(BadgeKind)
+
+
+async def test_each_badge_holder_met_its_rule_when_it_was_awarded(services, db):
+    await seed(services)
+    orders = await db.scalars(select(Order).where(Order.status == OrderStatus.COMPLETED))
+    reviews = await db.scalars(select(Review))
+    users = {user.id: user for user in await db.scalars(select(User))}
+    rules = {rule.badge: rule for rule in BADGE_RULES}
+
+    for badge in await db.scalars(select(Badge)):
+        at, user = badge.awarded_at, users[badge.user_id]
+        sold = [o for o in orders if o.seller_id == user.id and o.completed_at <= at]
+        counted = [
+            r
+            for r in reviews
+            if r.subject_id == user.id
+            and r.published_at is not None
+            and r.published_at <= at
+            and (r.hidden_at is None or r.hidden_at > at)
+        ]
+        standing = Standing(
+            completed_orders=len(sold),
+            on_time_orders=sum(o.delivered_at <= o.due_at for o in sold),
+            rating_sum=sum(r.rating for r in counted),
+            rating_count=len(counted),
+            email_verified=user.email_verified_at is not None and user.email_verified_at <= at,
+            phone_verified=user.phone_verified_at is not None and user.phone_verified_at <= at,
+        )
+        assert rules[badge.badge].earned(standing), (user.email, badge.badge, standing)
+
+
+async def test_reviews_are_double_blind_and_published_together_or_when_the_window_closes(
+    services, db
+):
+    await seed(services)
+    window = timedelta(seconds=services.settings.review_blind_window_seconds)
+    orders = {order.id: order for order in await db.scalars(select(Order))}
+    by_order: dict[object, list[Review]] = defaultdict(list)
+    for review in await db.scalars(select(Review)):
+        by_order[review.order_id].append(review)
+
+    for order_id, pair in by_order.items():
+        order, closes = orders[order_id], orders[order_id].completed_at + window
+        assert order.status is OrderStatus.COMPLETED
+        for review in pair:
+            assert order.completed_at < review.created_at < closes
+            by_buyer = review.author_id == order.buyer_id
+            assert review.subject_id == (order.seller_id if by_buyer else order.buyer_id)
+            assert (review.quality is not None) is by_buyer  # sub-ratings rate the seller
+        written = max(review.created_at for review in pair)
+        expected = written if len(pair) == 2 else closes
+        published = {review.published_at for review in pair}
+        assert published in ({expected}, {None}), order_id
+        if published == {None}:
+            assert len(pair) == 1
+    reviews = [review for pair in by_order.values() for review in pair]
+    assert any(review.published_at is None for review in reviews)  # still behind the window
+    assert any(review.reply for review in reviews)
+
+
+async def test_a_hidden_review_was_hidden_by_an_admin_after_it_was_published(services, db):
+    await seed(services)
+    admin = await db.scalar(select(User.id).where(User.email == ADMIN_EMAIL))
+
+    hidden = await db.scalars(select(Review).where(Review.hidden_at.is_not(None)))
+    audits = await db.scalars(select(AuditLog).where(AuditLog.action == "review.hide"))
+
+    assert hidden
+    for review in hidden:
+        assert review.hidden_by_id == admin
+        assert review.hidden_reason
+        assert review.published_at <= review.hidden_at
+    assert {(a.actor_id, a.target_id) for a in audits} == {(admin, r.id) for r in hidden}
+
+
+async def test_notifications_of_many_types_some_read_some_unread(services, db):
+    await seed(services)
+
+    notifications = await db.scalars(select(Notification))
+
+    types = {notification.type for notification in notifications}
+    assert set(TARGET_TYPES) | {T.ORDER_UPDATED, T.PAYMENT_SUCCEEDED} <= types
+    assert {notification.read_at is None for notification in notifications} == {True, False}
+
+
+async def test_each_notification_targets_a_row_of_what_its_type_is_about(services, db):
+    await seed(services)
+    targets: dict[str, set[uuid.UUID]] = defaultdict(set)
+
+    for notification in await db.scalars(select(Notification)):
+        kind, key = base64.b64decode(notification.target_id).decode().split(":")
+        assert kind == TARGET_TYPES.get(notification.type, "Order"), notification.type
+        targets[kind].add(uuid.UUID(key))
+        if notification.type is T.BADGE_AWARDED:
+            assert uuid.UUID(key) == notification.user_id
+
+    for kind, keys in targets.items():
+        model = TARGET_MODELS[kind]
+        assert set(await db.scalars(select(model.id).where(model.id.in_(keys)))) == keys, kind
