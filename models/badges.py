@@ -1,8 +1,8 @@
 """The badge rules: one row per badge, each a test of a user's standing.
 
 Adding a badge is adding a `BadgeKind` member (stored as text: no migration) and a row here.
-Rules are evaluated when an order completes and when a review is published; a badge once
-awarded is kept, with the date it was first earned.
+Rules are evaluated when an order completes, when a review is published and when a user
+verifies their email or phone; a badge once awarded is kept, with the date it was first earned.
 """
 
 from collections.abc import Callable

@@ -17,6 +17,7 @@ from models.user import (
     normalize_email,
 )
 from models.validation import check_password, clean_email, clean_phone, clean_text
+from resolvers.badges import award_badges
 from resolvers.context import Context
 from resolvers.outbox import queue_message
 from resolvers.security import digest, issue_access_token, new_numeric_code, new_secret
@@ -146,6 +147,7 @@ async def verify_email(ctx: Context, *, token: str) -> User:
             "This link is no longer valid", code=ErrorCode.INVALID_TOKEN, field="token"
         )
     user.email_verified_at = user.email_verified_at or utcnow()
+    await award_badges(ctx, user_id=user.id)
     await ctx.commit()
     return user
 
@@ -259,6 +261,7 @@ async def verify_phone_code(ctx: Context, *, code: str) -> User:
     row.used_at = utcnow()
     user.phone = row.target
     user.phone_verified_at = row.used_at
+    await award_badges(ctx, user_id=user.id)
     await ctx.commit()
     return user
 

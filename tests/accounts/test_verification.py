@@ -4,6 +4,8 @@ import pytest
 from sqlalchemy import select, update
 
 from models.account import OneTimeCode, RefreshToken
+from models.notification import Notification, NotificationType
+from models.review import Badge, BadgeKind
 from models.types import utcnow
 from tests.accounts.documents import LOGIN, REFRESH
 from tests.factories import PASSWORD, last_secret, make_user, outbox, token_for
@@ -226,3 +228,21 @@ async def test_a_malformed_phone_number_is_refused(gql, services, db, dana, phon
 
     assert codes(result, "requestPhoneCode") == ["INVALID_PHONE"]
     assert await db.scalar(select(OneTimeCode.id)) is None
+
+
+async def test_verifying_email_then_phone_awards_verified_once(gql, services, db, dana):
+    token = token_for(services, dana)
+    await gql(REQUEST_EMAIL, token=token)
+    await gql(VERIFY_EMAIL, {"token": await last_secret(db, "dana@example.com", TOKEN)})
+    assert await db.scalars(select(Badge.badge).where(Badge.user_id == dana.id)) == []
+
+    await gql(REQUEST_CODE, {"phone": "+1 (415) 555-0123"}, token=token)
+    await gql(VERIFY_CODE, {"code": await last_secret(db, "+14155550123", CODE)}, token=token)
+
+    assert await db.scalars(select(Badge.badge).where(Badge.user_id == dana.id)) == [
+        BadgeKind.VERIFIED
+    ]
+    notes = await db.scalars(select(Notification).where(Notification.user_id == dana.id))
+    assert [(n.type, n.text) for n in notes] == [
+        (NotificationType.BADGE_AWARDED, "You earned a badge: Verified")
+    ]
