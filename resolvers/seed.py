@@ -20,16 +20,19 @@ from models.audit import AuditLog
 from models.badges import Standing, earned_badges
 from models.catalog import ApplicationStatus, Gig, GigKind, GigStatus
 from models.db import create_engine, open_session, session_factory
+from models.escrow import Movement, funding, settlement
 from models.gig_rules import slugify
 from models.notification import Notification, NotificationType
 from models.order import Delivery, Dispute, DisputeOutcome, DisputeStatus, Order, OrderEvent
 from models.order import OrderStatus as Status
+from models.order_state import Actor
 from models.payment import Payment, PaymentStatus
 from models.review import Badge, BadgeKind, Review
 from models.settings import Settings
 from models.types import utcnow
 from models.user import User, UserRole
 from resolvers import seed_data as text
+from resolvers.order_notices import move_notices, payment_failed_notice, placed_notice
 from resolvers.reputation import recount
 from resolvers.security import Passwords
 
@@ -361,7 +364,7 @@ class Marketplace:
         self._dispute(order, events, at)
         self._settle(order, story)
         self._order_chat(order, events)
-        self._order_notes(order, events, roles)
+        self._order_notes(order, events)
         gig.order_count += order.funded_at is not None
 
     def _offer(self, *, demo: bool, star: bool) -> tuple[Order, Gig, Any]:
@@ -485,44 +488,64 @@ class Marketplace:
             payment.updated_at = order.funded_at or order.updated_at
             if status is PaymentStatus.FAILED:
                 payment.failure_reason = "Card declined: insufficient funds"
+                notice = payment_failed_notice(order, payment)
+                target = _global_id("Order", order.id)
+                self.note(notice.user_id, notice.type, notice.text, target, payment.created_at)
         if order.funded_at is None:
             return
-        price, fee, external = order.price, order.fee, self._account(AccountKind.EXTERNAL_FUNDING)
-        escrow = self._account(AccountKind.ESCROW, order_id=order.id)
-        self._post("FUND", order, order.funded_at, (external, -price), (escrow, price))
+        self._post(funding(order), order, order.funded_at)
         if order.status is Status.COMPLETED:
-            wallet = self._account(AccountKind.WALLET, user_id=order.seller_id)
-            fees = self._account(AccountKind.PLATFORM_FEES)
-            legs = (escrow, -price), (wallet, price - fee), (fees, fee)
-            self._post("RELEASE", order, order.completed_at, *legs)
+            self._post(settlement(order), order, order.completed_at)
         if order.status is Status.REFUNDED:
-            refunds = self._account(AccountKind.REFUNDS)
-            self._post("REFUND", order, order.updated_at, (escrow, -price), (refunds, price))
+            self._post(settlement(order, seller_share=0), order, order.updated_at)
 
     def _account(self, kind: ledger.AccountKind, **owner: uuid.UUID) -> ledger.LedgerAccount:
         key = ledger.owner_key(kind, **owner)
         fields = {"kind": kind, "owner_key": key, "created_at": self.epoch, **owner}
         return self._known(ledger.LedgerAccount, key, **fields)
 
-    def _post(self, kind: str, order: Order, at: datetime, *legs: tuple[Any, int]) -> None:
-        memo = f"{kind.title()} of {_money(order.price)} for “{order.title}”"[:500]
-        key = f"{kind.lower()}:{order.id}"
-        transaction = ledger.LedgerTransaction(kind=kind, order_id=order.id, idempotency=key)
+    def _post(self, movement: Movement, order: Order, at: datetime | None) -> None:
+        """Post a movement of the real lifecycle's (`models.escrow`), as `resolvers.ledger` does."""
+        memo = f"{movement.kind.title()} of order “{order.title}”"[:500]
+        transaction = ledger.LedgerTransaction(
+            kind=movement.kind, order_id=order.id, idempotency=movement.idempotency
+        )
         self.add(transaction, at).memo = memo
-        for account, amount in legs:
+        for leg in movement.legs:
+            owner = {"user_id": leg.user_id} if leg.user_id else {}
+            owner |= {"order_id": leg.order_id} if leg.order_id else {}
+            account = self._account(leg.kind, **owner)
             posting = ledger.LedgerPosting(transaction_id=transaction.id, account_id=account.id)
-            self.add(posting, at).amount = amount
+            self.add(posting, at).amount = leg.amount
 
-    def _order_notes(self, order: Order, events: list[Event], roles: dict) -> None:
-        buyer, seller = self.users[order.buyer_id], self.users[order.seller_id]
-        values = {"buyer": buyer.name, "seller": seller.name, "title": order.title}
-        values |= {"price": _money(order.price), "net": _money(order.price - order.fee)}
-        for source, to, actor, at, _reason in events:
-            resolved = text.ORDER_NOTES["RESOLVED"] if source is Status.DISPUTED else ()
-            for role, kind, template in text.ORDER_NOTES[to.value] + resolved:
-                if roles[role] != actor:  # nobody is told about what they just did themselves
-                    body = template.format(**values)
-                    self.note(roles[role], kind, body, _global_id("Order", order.id), at)
+    def _order_notes(self, order: Order, events: list[Event]) -> None:
+        """What the real lifecycle tells each side of each move (`resolvers.order_notices`)."""
+        target = _global_id("Order", order.id)
+        actors = {order.buyer_id: Actor.BUYER, order.seller_id: Actor.SELLER}
+        for source, to, actor_id, at, reason in events:
+            if source is None:
+                if order.application_id is None:  # a hire is news as the application's answer
+                    notices = [placed_notice(order, self.users[order.buyer_id].name)]
+                else:
+                    notices = []
+            else:
+                actor = actors.get(actor_id, Actor.ADMIN if actor_id else Actor.SYSTEM)
+                movement = self._movement(order, source, to)
+                notices = move_notices(
+                    order, source, to, actor=actor, reason=reason, movement=movement
+                )
+            for notice in notices:
+                self.note(notice.user_id, notice.type, notice.text, target, at)
+
+    @staticmethod
+    def _movement(order: Order, source: Status, to: Status) -> Movement | None:
+        if source is Status.PENDING_PAYMENT and to is Status.IN_PROGRESS:
+            return funding(order)
+        if to is Status.COMPLETED:
+            return settlement(order)
+        if to is Status.REFUNDED:
+            return settlement(order, seller_share=0)
+        return None
 
     # Chat, reviews, badges, notifications ------------------------------------------------------
 

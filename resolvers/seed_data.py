@@ -2084,31 +2084,3 @@ SLACK = {
     "REVISION_REQUESTED": (0.05, 2.0),
     "DISPUTED": (0.2, 5.0),
 }
-# status reached -> (who is told, notification type, text); "RESOLVED" is a dispute's decision.
-ORDER_NOTES = {
-    "PENDING_PAYMENT": (("seller", "ORDER_UPDATED", "New order from {buyer}: “{title}”"),),
-    "IN_PROGRESS": (
-        ("buyer", "PAYMENT_SUCCEEDED", "Payment of {price} received for “{title}”"),
-        ("seller", "ORDER_UPDATED", "“{title}” is paid: you can start"),
-    ),
-    "DELIVERED": (("buyer", "ORDER_UPDATED", "{seller} delivered “{title}”"),),
-    "REVISION_REQUESTED": (
-        ("seller", "ORDER_UPDATED", "{buyer} asked for a revision of “{title}”"),
-    ),
-    "COMPLETED": (
-        ("seller", "ORDER_UPDATED", "“{title}” is complete: {net} added to your wallet"),
-    ),
-    "CANCELLED": (("seller", "ORDER_UPDATED", "“{title}” was cancelled before payment"),),
-    "REFUNDED": (
-        ("buyer", "ORDER_UPDATED", "“{title}” was refunded: {price} is on its way back"),
-        ("seller", "ORDER_UPDATED", "“{title}” was refunded to the buyer"),
-    ),
-    "DISPUTED": (
-        ("admin", "DISPUTE_OPENED", "New dispute to review on “{title}”"),
-        ("seller", "DISPUTE_OPENED", "{buyer} opened a dispute on “{title}”"),
-    ),
-    "RESOLVED": (
-        ("buyer", "DISPUTE_RESOLVED", "The dispute on “{title}” was resolved"),
-        ("seller", "DISPUTE_RESOLVED", "The dispute on “{title}” was resolved"),
-    ),
-}
