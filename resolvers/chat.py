@@ -1,15 +1,15 @@
-"""Chat: inquiries about gigs, messages with a gapless per-conversation `seq`, read receipts,
-typing, and the live streams that replay from a cursor before they go live."""
+"""Chat: inquiries about gigs, who may read a conversation, message cursors, read markers, and
+the chat queries. Sending is in `chat_send`, typing in `chat_typing`, live streams in
+`chat_live`."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-import time
 import uuid
 import weakref
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,8 +21,6 @@ from strawberry.dataloader import DataLoader
 from models.audit import AuditLog
 from models.catalog import Gig
 from models.chat import (
-    BODY_MAX,
-    CLIENT_MESSAGE_ID_MAX,
     Conversation,
     ConversationKind,
     ConversationParticipant,
@@ -30,26 +28,15 @@ from models.chat import (
     MessageAttachment,
     inquiry_key,
 )
-from models.errors import DomainError, ErrorCode, NotFound, ValidationFailed
-from models.file import FilePurpose, StoredFile
+from models.errors import ErrorCode, NotFound, ValidationFailed
+from models.file import StoredFile
 from models.order import Order, OrderStatus
 from models.types import UTCDateTime, utcnow
-from models.user import User
-from models.validation import clean_text
-from resolvers.files import claim_ready_files
 from resolvers.pagination import Ordering, Page, SortKey, page_size
 
 if TYPE_CHECKING:
     from resolvers.context import Context
 
-ATTACHMENTS_MAX = 10
-REPLAY_BATCH = 100
-TYPING_TIMEOUT_SECONDS = 5.0
-# setTyping: a repeat of the same state within this long is accepted but not published again,
-# and at most TYPING_BURST publishes per user and conversation within TYPING_WINDOW_SECONDS.
-TYPING_REPEAT_SECONDS = 1.0
-TYPING_BURST = 20
-TYPING_WINDOW_SECONDS = 10.0
 
 ACTIVITY = func.coalesce(Conversation.last_message_at, Conversation.created_at, type_=UTCDateTime)
 CONVERSATIONS = Ordering(
@@ -170,24 +157,6 @@ async def require_conversation(ctx: Context, *, conversation_id: uuid.UUID) -> C
     return conversation
 
 
-async def _locked_as_participant(
-    ctx: Context, viewer: User, conversation_id: uuid.UUID
-) -> tuple[Conversation, ConversationParticipant]:
-    """The conversation, row-locked (the next `seq` is taken under it), and the viewer's seat."""
-    conversation = await ctx.session.scalar(
-        select(Conversation)
-        .where(Conversation.id == conversation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    participant = (
-        None if conversation is None else await _participant(ctx, conversation.id, viewer.id)
-    )
-    if conversation is None or participant is None:
-        raise _not_found()
-    return conversation, participant
-
-
 # Use-cases -------------------------------------------------------------------------------
 
 
@@ -232,92 +201,6 @@ async def _inquiry(ctx: Context, key: str) -> Conversation | None:
     return await ctx.session.scalar(select(Conversation).where(Conversation.inquiry_key == key))
 
 
-async def send_message(
-    ctx: Context,
-    *,
-    conversation_id: uuid.UUID,
-    body: str,
-    client_message_id: str | None = None,
-    attachment_ids: Sequence[uuid.UUID] = (),
-) -> Message:
-    """Send a message as a participant; a retry with the same client id returns the first."""
-    viewer = await ctx.require_viewer()
-    text = clean_text(body, field="body", max_length=BODY_MAX, required=True)
-    client_id = clean_text(
-        client_message_id, field="clientMessageId", max_length=CLIENT_MESSAGE_ID_MAX
-    )
-    if len(attachment_ids) > ATTACHMENTS_MAX:
-        raise ValidationFailed(
-            f"at most {ATTACHMENTS_MAX} attachments",
-            code=ErrorCode.OUT_OF_RANGE,
-            field="attachmentIds",
-        )
-    for attempt in range(3):
-        try:
-            return await _send(ctx, viewer, conversation_id, text or "", client_id, attachment_ids)
-        except IntegrityError:
-            # SQLite: a concurrent writer took the seq (or the client id) first; look again.
-            await ctx.rollback()
-            viewer = await ctx.require_viewer()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-async def _send(
-    ctx: Context,
-    viewer: User,
-    conversation_id: uuid.UUID,
-    text: str,
-    client_id: str | None,
-    attachment_ids: Sequence[uuid.UUID],
-) -> Message:
-    conversation, participant = await _locked_as_participant(ctx, viewer, conversation_id)
-    if client_id is not None:
-        first = await ctx.session.scalar(
-            select(Message).where(
-                Message.conversation_id == conversation.id,
-                Message.sender_id == viewer.id,
-                Message.client_message_id == client_id,
-            )
-        )
-        if first is not None:
-            return first
-    files: list[StoredFile] = []
-    if attachment_ids:
-        files = await claim_ready_files(
-            ctx,
-            file_ids=list(attachment_ids),
-            purpose=FilePurpose.MESSAGE_ATTACHMENT,
-            field="attachmentIds",
-        )
-    seq = conversation.message_count + 1
-    now = utcnow()
-    message = Message(
-        conversation_id=conversation.id,
-        sender_id=viewer.id,
-        seq=seq,
-        body=text,
-        client_message_id=client_id,
-        created_at=now,
-    )
-    ctx.session.add(message)
-    await ctx.session.flush()
-    for file in files:
-        ctx.session.add(MessageAttachment(message_id=message.id, file_id=file.id))
-    conversation.message_count = seq
-    conversation.last_message_at = now
-    conversation.last_message_id = message.id
-    # What you send, you have read.
-    participant.last_read_seq = seq
-    participant.last_read_at = now
-    event = {"message": str(message.id), "seq": seq}
-    channel = message_channel(conversation.id)
-    ctx.after_commit(lambda: _publish(ctx, channel, event))
-    await ctx.commit()
-    return message
-
-
 async def _publish(ctx: Context, channel: str, event: dict[str, Any]) -> None:
     await ctx.services.broadcast.publish(channel, event)
 
@@ -359,56 +242,6 @@ async def mark_conversation_read(
         channel = read_channel(conversation.id)
         ctx.after_commit(lambda: _publish(ctx, channel, event))
     await ctx.commit()
-    return conversation
-
-
-class _TypingLimiter:
-    """Per user and conversation, in this process: coalesce repeats, cap bursts."""
-
-    def __init__(self) -> None:
-        self._last: dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, float]] = {}
-        self._sent: dict[tuple[uuid.UUID, uuid.UUID], deque[float]] = defaultdict(deque)
-
-    def allow(self, key: tuple[uuid.UUID, uuid.UUID], is_typing: bool) -> bool:
-        """True to publish, False to skip a repeat; raise when the sender is over the cap."""
-        now = time.monotonic()
-        if len(self._last) > 10_000:
-            self._prune(now)
-        last = self._last.get(key)
-        if last is not None and last[0] == is_typing and now - last[1] < TYPING_REPEAT_SECONDS:
-            return False
-        sent = self._sent[key]
-        while sent and now - sent[0] > TYPING_WINDOW_SECONDS:
-            sent.popleft()
-        if len(sent) >= TYPING_BURST:
-            raise DomainError(
-                "You are sending typing updates too fast; slow down",
-                code=ErrorCode.TOO_MANY_ATTEMPTS,
-                field="isTyping",
-            )
-        sent.append(now)
-        self._last[key] = (is_typing, now)
-        return True
-
-    def _prune(self, now: float) -> None:
-        for key in [k for k, (_, at) in self._last.items() if now - at > TYPING_WINDOW_SECONDS]:
-            self._last.pop(key, None)
-            self._sent.pop(key, None)
-
-
-typing_limiter = _TypingLimiter()
-
-
-async def set_typing(ctx: Context, *, conversation_id: uuid.UUID, is_typing: bool) -> Conversation:
-    """Tell the other participants you are (or stopped) typing; never stored."""
-    viewer = await ctx.require_viewer()
-    conversation = await ctx.session.get(Conversation, conversation_id)
-    if conversation is None or await _participant(ctx, conversation.id, viewer.id) is None:
-        raise _not_found()
-    if typing_limiter.allow((viewer.id, conversation.id), is_typing):
-        await ctx.services.broadcast.publish(
-            typing_channel(conversation.id), {"user": str(viewer.id), "isTyping": is_typing}
-        )
     return conversation
 
 

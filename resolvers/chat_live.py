@@ -13,7 +13,6 @@ from sqlalchemy import select
 from models.chat import Conversation, Message
 from models.errors import DomainError, ErrorCode
 from resolvers.chat import (
-    TYPING_TIMEOUT_SECONDS,
     _not_found,
     decode_message_cursor,
     message_channel,
@@ -22,6 +21,7 @@ from resolvers.chat import (
     typing_channel,
     visible_conversation,
 )
+from resolvers.chat_typing import TYPING_TIMEOUT_SECONDS
 from resolvers.pubsub import PubSubUnavailable, SubscriberLagged
 
 if TYPE_CHECKING:

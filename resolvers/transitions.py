@@ -15,6 +15,7 @@ from models.settings import Settings
 from models.user import User
 from resolvers import ledger, order_notices
 from resolvers.context import Context
+from resolvers.order_chat import post_order_event
 from resolvers.reputation import on_order_completed
 
 logger = logging.getLogger("gigstream.orders")
@@ -111,6 +112,7 @@ async def move(
         at=now,
     )
     ctx.session.add(event)
+    await post_order_event(ctx, order, event)
     movement = await _move_money(ctx, order, previous, to, seller_share=seller_share)
     notices = order_notices.move_notices(
         order, previous, to, actor=actor, reason=reason, movement=movement

@@ -8,7 +8,7 @@ from strawberry.types import Info
 
 from models import chat as m
 from models.errors import NotFound
-from resolvers import chat
+from resolvers import chat, chat_send, chat_typing
 from resolvers.context import Context
 from schema.catalog import RowBacked
 from schema.errors import UserError, attempt
@@ -233,7 +233,7 @@ class ChatMutations:
                 id_of(file_id, "File", field=f"attachmentIds.{index}")
                 for index, file_id in enumerate(input.attachment_ids or [])
             ]
-            return await chat.send_message(
+            return await chat_send.send_message(
                 ctx,
                 conversation_id=conversation_key(input.conversation_id),
                 body=input.body,
@@ -267,7 +267,7 @@ class ChatMutations:
         ctx = info.context
 
         async def call() -> Any:
-            return await chat.set_typing(
+            return await chat_typing.set_typing(
                 ctx,
                 conversation_id=conversation_key(input.conversation_id),
                 is_typing=input.is_typing,

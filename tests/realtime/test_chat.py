@@ -10,7 +10,7 @@ from models.chat import Message
 from models.file import FilePurpose
 from models.order import Order, OrderStatus
 from models.user import UserRole
-from resolvers import chat
+from resolvers import chat, chat_typing
 from schema.relay import encode_id
 from tests.factories import (
     make_category,
@@ -208,11 +208,11 @@ async def test_typing_updates_too_fast_are_refused(gql, services, people):
     token = token_for(services, buyer)
 
     codes = []
-    for i in range(chat.TYPING_BURST + 1):
+    for i in range(chat_typing.TYPING_BURST + 1):
         result = await gql(TYPING, {"c": gid(conversation), "t": i % 2 == 0}, token=token)
         codes.append([e["code"] for e in result["data"]["setTyping"]["errors"]])
 
-    assert codes[:-1] == [[]] * chat.TYPING_BURST
+    assert codes[:-1] == [[]] * chat_typing.TYPING_BURST
     assert codes[-1] == ["TOO_MANY_ATTEMPTS"]
 
 
