@@ -29,6 +29,7 @@ from models.validation import clean_text
 from resolvers.context import Context
 from resolvers.idempotency import Keyed, is_key_conflict
 from resolvers.notifications import global_id, notify
+from resolvers.order_chat import post_order_event
 from resolvers.order_notices import placed_notice, send
 from resolvers.transitions import publish
 
@@ -228,7 +229,8 @@ def _new_order(
 
 
 async def _open(ctx: Context, order: Order, viewer: User) -> None:
-    """Write the order, its first event and its conversation; commit; announce it."""
+    """Write the order, its first event and its conversation opened with a note of it; commit;
+    announce it."""
     now = ctx.services.clock.now()
     event = OrderEvent(
         order_id=order.id,
@@ -246,6 +248,7 @@ async def _open(ctx: Context, order: Order, viewer: User) -> None:
         ConversationParticipant(conversation_id=conversation.id, user_id=user_id)
         for user_id in (order.buyer_id, order.seller_id)
     )
+    await post_order_event(ctx, order, event)
     ctx.after_commit(lambda: publish(ctx, order, event))
     await ctx.commit()
 

@@ -32,6 +32,7 @@ from models.settings import Settings
 from models.types import utcnow
 from models.user import User, UserRole
 from resolvers import seed_data as text
+from resolvers.order_chat import event_text
 from resolvers.order_notices import move_notices, payment_failed_notice, placed_notice
 from resolvers.reputation import recount
 from resolvers.security import Passwords
@@ -87,9 +88,11 @@ class Marketplace:
         password_hash: str,
         reuse: list,
         review_window: timedelta = 14 * DAY,
+        delivery_window: timedelta = 3 * DAY,
     ) -> None:
         self.rng, self.scale, self.password_hash, self.now = rng, scale, password_hash, utcnow()
         self.review_window = review_window  # the settings' double-blind window
+        self.delivery_window = delivery_window  # the settings' time to answer a delivery
         self.epoch = self.now - 170 * DAY  # before everyone: the taxonomy and platform accounts
         self.rows: dict[type, list[Any]] = defaultdict(list)
         # Rows that may predate the demo (the taxonomy, platform accounts) are reused, not added.
@@ -551,12 +554,18 @@ class Marketplace:
 
     def _order_chat(self, order: Order, events: list[Event]) -> None:
         rng, buyer, seller, lines = self.rng, order.buyer_id, order.seller_id, []
-        due = f"{order.due_at:%d %b %Y}" if order.due_at else ""
-        for number, (_source, to, _actor, at, reason) in enumerate(events):
-            template = text.SYSTEM_MESSAGES[to.value]
-            number = sum(e[1] is Status.DELIVERED for e in events[: number + 1])
-            body = template.format(title=order.title, due=due, number=number, reason=reason)
-            lines.append((at, None, body))
+        for index, (source, to, _actor, at, reason) in enumerate(events):
+            deliveries = sum(e[1] is Status.DELIVERED for e in events[: index + 1])
+            body = event_text(
+                order,
+                source,
+                to,
+                reason=reason,
+                deliveries=deliveries,
+                review_window=self.delivery_window,
+            )
+            if body is not None:
+                lines.append((at, None, body))
         opener = order.created_at + rng.uniform(2, 40) * MINUTE
         lines.append((opener, buyer, rng.choice(text.BUYER_OPENERS)))
         if order.funded_at:
@@ -764,10 +773,10 @@ async def seed_marketplace(settings: Settings, *, scale: int = 1, out: TextIO) -
             password_hash = await Passwords(settings).hash(DEMO_PASSWORD)  # once: argon2 is slow
             rng = random.Random(42)  # noqa: S311 -- reproducible demo data, not secrets
             reuse = await _reusable_rows(session)
-            window = timedelta(seconds=settings.review_blind_window_seconds)
             market = Marketplace(
                 rng, scale=max(1, scale), password_hash=password_hash, reuse=reuse,
-                review_window=window,
+                review_window=timedelta(seconds=settings.review_blind_window_seconds),
+                delivery_window=timedelta(seconds=settings.review_window_seconds),
             )  # fmt: skip
             market.build()
             try:

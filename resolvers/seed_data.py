@@ -1995,17 +1995,6 @@ INQUIRIES = (
     ),
 )
 
-SYSTEM_MESSAGES = {
-    "PENDING_PAYMENT": "Order placed: {title}. Waiting for payment.",
-    "IN_PROGRESS": "Payment received. The order is in progress, due {due}.",
-    "DELIVERED": "Delivery #{number} submitted. The buyer has 3 days to review it.",
-    "REVISION_REQUESTED": "Revision requested: {reason}",
-    "COMPLETED": "Order completed. The payment was released to the seller.",
-    "CANCELLED": "Order cancelled before payment.",
-    "REFUNDED": "Order refunded to the buyer.",
-    "DISPUTED": "Dispute opened: {reason}",
-}
-
 # Orders per unit of `scale`, by the status they end in.
 ORDER_MIX = {
     "PENDING_PAYMENT": 5,

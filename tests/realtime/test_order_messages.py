@@ -60,6 +60,7 @@ async def test_every_move_of_an_order_is_one_system_message_in_its_conversation(
     conversation = await thread(api, market.buyer, order["conversationId"])
     due = confirmed["order"]["dueAt"]
     assert bodies(conversation) == [
+        ("SYSTEM", "Order placed: Logo design. Waiting for payment."),
         ("SYSTEM", f"Payment received. The order is in progress, due {_day(due)}."),
         ("SYSTEM", "Delivery #1 submitted. The buyer has 3 days to review it."),
         ("SYSTEM", "Revision requested: Make the fox smile."),
@@ -68,14 +69,14 @@ async def test_every_move_of_an_order_is_one_system_message_in_its_conversation(
         ("SYSTEM", "Order completed. The payment was released to the seller."),
     ]
     nodes = [edge["node"] for edge in conversation["messages"]["edges"]]
-    assert [node["seq"] for node in nodes] == [1, 2, 3, 4, 5]
+    assert [node["seq"] for node in nodes] == [1, 2, 3, 4, 5, 6]
     assert {node["sender"] is None for node in nodes} == {True}
-    assert conversation["messageCount"] == 5
+    assert conversation["messageCount"] == 6
     assert conversation["lastMessage"] == {"body": nodes[-1]["body"]}
 
 
 def _day(iso: str) -> str:
-    return f"{datetime.fromisoformat(iso):%d %b %Y}"
+    return f"{datetime.fromisoformat(iso):%-d %b %Y}"
 
 
 async def test_a_refused_move_leaves_no_system_message(api, market, db):
@@ -85,8 +86,9 @@ async def test_a_refused_move_leaves_no_system_message(api, market, db):
 
     assert refused["errors"] != []
     rows = await db.scalars(select(Message.body).order_by(Message.seq))
-    assert len(rows) == 1
-    assert rows[0].startswith("Payment received")
+    assert len(rows) == 2
+    assert rows[0].startswith("Order placed")
+    assert rows[1].startswith("Payment received")
 
 
 async def test_a_system_message_arrives_live_through_message_added(ws_url, services, api, market):
@@ -100,7 +102,7 @@ async def test_a_system_message_arrives_live_through_message_added(ws_url, servi
         [payload] = await nexts(ws, "1", 1)
 
     assert payload["data"]["messageAdded"] == {
-        "seq": 2,
+        "seq": 3,
         "kind": "SYSTEM",
         "body": "Delivery #1 submitted. The buyer has 3 days to review it.",
         "sender": None,
@@ -112,7 +114,8 @@ def _key(global_id: str) -> str:
 
 
 async def test_a_system_message_is_unread_for_both_sides_and_marks_nothing_read(api, market):
-    order = await paid_order(api, market)  # the payment: moved by the system, unread for both
+    # The buyer placed the order: its note is read for them; the payment's is unread for both.
+    order = await paid_order(api, market)
     buyer_before = (await thread(api, market.buyer, order["conversationId"]))["unreadCount"]
     seller_before = (await thread(api, market.seller, order["conversationId"]))["unreadCount"]
 
@@ -120,9 +123,9 @@ async def test_a_system_message_is_unread_for_both_sides_and_marks_nothing_read(
 
     buyer = await thread(api, market.buyer, order["conversationId"])
     seller = await thread(api, market.seller, order["conversationId"])
-    assert (buyer_before, seller_before) == (1, 1)
+    assert (buyer_before, seller_before) == (1, 2)
     # The seller had not read the payment note: delivering does not mark it read either.
-    assert (buyer["unreadCount"], seller["unreadCount"]) == (2, 2)
+    assert (buyer["unreadCount"], seller["unreadCount"]) == (2, 3)
 
 
 async def test_who_caused_a_move_with_everything_read_has_nothing_unread(api, market, services):
@@ -150,7 +153,7 @@ async def test_system_messages_notify_nobody_of_a_new_message(api, market, db, s
     kinds = await db.scalars(select(Notification.type))
     assert NotificationType.MESSAGE_RECEIVED not in kinds
     messages = await db.scalars(select(Message.kind))
-    assert messages == [MessageKind.SYSTEM] * 3
+    assert messages == [MessageKind.SYSTEM] * 4
 
 
 async def test_a_message_after_system_ones_takes_the_next_seq(api, market, services):
@@ -165,4 +168,4 @@ async def test_a_message_after_system_ones_takes_the_next_seq(api, market, servi
         c=conversation_id,
     )
 
-    assert sent["data"]["sendMessage"] == {"message": {"seq": 3}, "errors": []}
+    assert sent["data"]["sendMessage"] == {"message": {"seq": 4}, "errors": []}
