@@ -23,6 +23,7 @@ from resolvers.context import Services
 from resolvers.health import readiness
 from resolvers.outbound import create_sender
 from resolvers.payments import create_provider
+from resolvers.presence import Presence
 from resolvers.pubsub import PubSub
 from resolvers.scheduler import Scheduler
 from resolvers.security import Passwords
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         broadcast=PubSub(settings),
         views=ViewCounter(sessions, interval=settings.view_flush_seconds),
         payments=create_provider(settings),
+        presence=Presence(settings),
     )
     services.scheduler = Scheduler(services, interval=settings.scheduler_interval_seconds)
     graphql = GraphQLView(build_schema(settings), services)
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await services.broadcast.connect()
+        await services.presence.start()
         services.views.start()
         services.scheduler.start()
         # What start-up built (schema, mappers, compiled statements) lives as long as the
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await services.scheduler.stop()
             await services.views.stop()
+            await services.presence.stop()
             await services.broadcast.disconnect()
             await engine.dispose()
 

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     pubsub_timeout_seconds: float = Field(default=2, gt=0)
     pubsub_ping_seconds: float = Field(default=15, gt=0)
     pubsub_reconnect_max_seconds: float = Field(default=10, gt=0)
+    # A presence lease (a live subscription, an open WebSocket) lapses this long after its
+    # process last refreshed it, which it does every third of this: how long a crashed
+    # process's users still count as present.
+    presence_ttl_seconds: float = Field(default=30, gt=0)
 
     # Reviews and notifications
     # Both sides of a completed order may review it this long; then whatever was written is

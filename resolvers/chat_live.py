@@ -22,6 +22,7 @@ from resolvers.chat import (
     visible_conversation,
 )
 from resolvers.chat_typing import TYPING_TIMEOUT_SECONDS
+from resolvers.presence import conversation_key
 from resolvers.pubsub import PubSubUnavailable, SubscriberLagged
 
 if TYPE_CHECKING:
@@ -107,7 +108,10 @@ async def message_stream(
         # committed while the subscription is being set up is replayed below, not skipped as
         # if replay had covered it.
         last = await _message_count(ctx, conversation_id)
-    async with listening(ctx, message_channel(conversation_id)) as events:
+    presence = ctx.services.presence
+    # Present while live, so a message sent meanwhile is not also stored as a notification.
+    key = conversation_key(conversation_id, ctx.viewer_id)  # type: ignore[arg-type]
+    async with presence.holding(key), listening(ctx, message_channel(conversation_id)) as events:
         # Subscribed first, so a message committed from here on is both in the database and
         # on the channel; replay what is in the database, then skip what replay covered.
         async for message in _replay(ctx, conversation_id, last):

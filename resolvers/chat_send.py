@@ -1,5 +1,5 @@
-"""Adding to a conversation: the one place a message takes the next `seq`, and what
-participants send."""
+"""Adding to a conversation: the one place a message takes the next `seq`, what participants
+send, and the notification a participant gets when they are not watching the conversation."""
 
 from __future__ import annotations
 
@@ -14,22 +14,27 @@ from models.chat import (
     BODY_MAX,
     CLIENT_MESSAGE_ID_MAX,
     Conversation,
+    ConversationParticipant,
     Message,
     MessageAttachment,
     MessageKind,
 )
 from models.errors import ErrorCode, ValidationFailed
 from models.file import FilePurpose, StoredFile
+from models.notification import NotificationType
 from models.types import utcnow
 from models.user import User
 from models.validation import clean_text
 from resolvers.chat import _not_found, _participant, message_channel
 from resolvers.files import claim_ready_files
+from resolvers.notifications import global_id, notify
+from resolvers.presence import conversation_key
 
 if TYPE_CHECKING:
     from resolvers.context import Context
 
 ATTACHMENTS_MAX = 10
+SNIPPET_MAX = 140
 
 
 async def lock_conversation(ctx: Context, where: ColumnElement[bool]) -> Conversation | None:
@@ -151,5 +156,43 @@ async def _send(
     # What you send, you have read.
     participant.last_read_seq = message.seq
     participant.last_read_at = message.created_at
+    await _notify_absent(ctx, conversation, message, viewer)
     await ctx.commit()
     return message
+
+
+async def _notify_absent(
+    ctx: Context, conversation: Conversation, message: Message, sender: User
+) -> None:
+    """Store a MESSAGE_RECEIVED notification for each other participant who has no live
+    `messageAdded` subscription on the conversation, in any process."""
+    others = list(
+        await ctx.session.scalars(
+            select(ConversationParticipant.user_id).where(
+                ConversationParticipant.conversation_id == conversation.id,
+                ConversationParticipant.user_id != sender.id,
+                ConversationParticipant.removed_at.is_(None),
+            )
+        )
+    )
+    if not others:
+        return
+    present = await ctx.services.presence.present(
+        [conversation_key(conversation.id, user_id) for user_id in others]
+    )
+    text = f"{sender.name}: {_snippet(message.body)}"
+    target = global_id("Conversation", conversation.id)
+    for user_id, here in zip(others, present, strict=True):
+        if not here:
+            await notify(
+                ctx,
+                user_id=user_id,
+                type=NotificationType.MESSAGE_RECEIVED,
+                text=text,
+                target_id=target,
+            )
+
+
+def _snippet(body: str) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= SNIPPET_MAX else text[: SNIPPET_MAX - 1] + "…"

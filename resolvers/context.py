@@ -38,6 +38,8 @@ class Services:
     # The payment provider (resolvers.payments), and the timers that act on orders.
     payments: Any = None
     scheduler: Any = None
+    # Who is here (resolvers.presence): live subscriptions and open WebSockets, by lease.
+    presence: Any = None
 
 
 @dataclass

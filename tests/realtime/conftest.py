@@ -8,10 +8,12 @@ import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from redis.asyncio import Redis
 
 from models.settings import Settings
@@ -183,3 +185,23 @@ async def numsub(url: str, channel: str) -> int:
 async def unsubscribed(url: str, *channels: str) -> bool:
     """Whether no connection at all is subscribed to any of `channels` any more."""
     return all([await numsub(url, channel) == 0 for channel in channels])
+
+
+@asynccontextmanager
+async def serving(app: Any, *, lifespan: str = "off") -> AsyncIterator[str]:
+    """`app` behind a real uvicorn on a free port, in this event loop; yields its base URL.
+
+    With `lifespan="on"` the app starts its own services: one more instance, as a second
+    process would be, sharing the database (and Redis, when set)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan=lifespan, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 -- uvicorn offers no event
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from models.user import UserRole
 from resolvers import chat
 from schema.relay import encode_id
-from tests.e2e.harness import free_port, open_websocket
+from tests.e2e.harness import open_websocket
 from tests.factories import (
     make_category,
     make_conversation,
@@ -22,6 +21,7 @@ from tests.factories import (
     make_user,
     token_for,
 )
+from tests.realtime.conftest import serving
 
 MESSAGE_ADDED = """
 subscription($c: ID!, $after: String) { messageAdded(conversationId: $c, after: $after) {
@@ -51,16 +51,8 @@ mutation($c: ID!, $m: ID!) { markConversationRead(input: {conversationId: $c, up
 @pytest.fixture(scope="session")
 async def ws_url(app: Starlette) -> AsyncIterator[str]:
     """The app behind a real uvicorn on a free port, in this event loop."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 -- uvicorn offers no event
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
