@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=5000, gt=0)
     graphql_ws_legacy: bool = False
     ws_connection_init_timeout_seconds: float = Field(default=10, gt=0)
+    # Operations in flight on one WebSocket (subscriptions, and queries sent over it); one more
+    # is refused with an `error` for that operation alone.
+    ws_max_subscriptions_per_connection: int = Field(default=100, gt=0)
+    # Open WebSockets of one user, across every process; one more is closed with 4429.
+    ws_max_connections_per_user: int = Field(default=20, gt=0)
     log_level: str = "INFO"
     view_flush_seconds: float = Field(default=5, gt=0)
 

@@ -56,6 +56,7 @@ class Context:
     _session: AsyncSession | None = field(default=None, init=False)
     _viewer: User | None = field(default=None, init=False)
     _after_commit: list[AfterCommit] = field(default_factory=list, init=False)
+    _on_close: list[AfterCommit] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)
@@ -122,11 +123,7 @@ class Context:
         """Commit, then run what waited for the commit; a failing callback is logged, not raised."""
         await self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
-        for callback in callbacks:
-            try:
-                await callback()
-            except Exception:
-                logger.exception("after-commit callback failed")
+        await _run_each(callbacks, "after-commit")
 
     async def rollback(self) -> None:
         """Undo the transaction and forget what was waiting for it."""
@@ -136,8 +133,23 @@ class Context:
             # A rollback expires every loaded entity; the viewer is read again when next asked.
             self._viewer = None
 
+    def on_close(self, callback: AfterCommit) -> None:
+        """Run `callback` when the context closes (a WebSocket's: when the socket does)."""
+        self._on_close.append(callback)
+
     async def close(self) -> None:
         self._after_commit.clear()
+        callbacks, self._on_close = self._on_close, []
+        await _run_each(callbacks, "on-close")
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _run_each(callbacks: list[AfterCommit], what: str) -> None:
+    """Run every callback; one that fails is logged and does not stop the others."""
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            logger.exception("%s callback failed", what)

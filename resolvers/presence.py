@@ -2,7 +2,8 @@
 
 A live `messageAdded` subscription holds a lease on its (conversation, user), so a message sent
 meanwhile is not also stored as a notification; an open WebSocket holds one on its user, so the
-connections of a user can be capped across processes. A key is present while it has a lease.
+connections of a user can be capped across processes (`admit_connection`). A key is present
+while it has a lease.
 
 In memory without `REDIS_URL`; with it, one sorted set per key of lease ids scored by when they
 lapse (Redis's own clock, so processes need not agree on the time). Each process refreshes its
@@ -20,13 +21,16 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from models.settings import Settings
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
 
 logger = logging.getLogger("gigstream.presence")
 
@@ -288,3 +292,28 @@ class Presence:
         task = asyncio.ensure_future(self._release(lease))
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
+
+
+async def admit_connection(ctx: Context) -> bool:
+    """Take one of the viewer's WebSocket seats until the connection's context closes; False
+    when `WS_MAX_CONNECTIONS_PER_USER` are taken already, in any process.
+
+    Anonymous connections are not counted, and a store that cannot answer lets everyone in.
+    """
+    if ctx.viewer_id is None:
+        return True
+    presence = ctx.services.presence
+    key, limit = connections_key(ctx.viewer_id), ctx.settings.ws_max_connections_per_user
+    try:
+        lease = await presence.acquire(key, limit=limit)
+    except Exception as error:
+        logger.warning("presence could not count connections; letting one in: %r", error)
+        return True
+    if lease is None:
+        return False
+
+    async def release() -> None:
+        presence.release(lease)
+
+    ctx.on_close(release)
+    return True

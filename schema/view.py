@@ -17,14 +17,19 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context, Services
+from resolvers.presence import admit_connection
 from resolvers.security import InvalidAccessToken, bearer_token, read_access_token
 from schema.asgi import current_request_id
+from schema.ws import LegacyWSHandler, TooManyConnections, TransportWSHandler
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _CONTEXT_KEY = "gigstream.context"
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, schema: Any, services: Services) -> None:
         settings = services.settings
         protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL]
@@ -40,6 +45,7 @@ class GraphQLView(GraphQL[Context, None]):
             keep_alive=True,
             keep_alive_interval=15,
             allowed_origins=settings.cors_origins,
+            max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
         )
         self.services = services
 
@@ -66,6 +72,8 @@ class GraphQLView(GraphQL[Context, None]):
         _authenticate(context, header)
         if context.auth_error is not None:
             raise ConnectionRejectionError({"message": context.auth_error})
+        if not await admit_connection(context):
+            raise TooManyConnections()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
