@@ -2,7 +2,8 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -61,27 +62,37 @@ class ReadReceipt:
         return await loader.load(self._message_id)  # type: ignore[return-value]
 
 
-async def _released(ctx: Context, stream: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Yield each item, then end the transaction its fields opened on the connection's
-    session: a WebSocket's context lives as long as the socket, and on SQLite an open
-    transaction holds the write lock.
+def _released(ctx: Context, stream: AsyncGenerator[T, None]) -> aclosing[AsyncGenerator[T, None]]:
+    """`stream`, each item followed by the end of the transaction its fields opened on the
+    connection's session (a WebSocket's context lives as long as the socket, and on SQLite an
+    open transaction holds the write lock); closed as soon as the subscription ends.
+
+    Use as `async with _released(ctx, stream) as items`: a generator that stops iterating
+    another does not close it, and an unclosed stream holds its pub/sub channel until the
+    garbage collector finds it.
 
     The stream ends with UNAUTHENTICATED when the access token the connection was opened
     with expires: the client reconnects with a fresh one and resumes from its cursor.
     """
-    while True:
-        deadline = _until_token_expiry(ctx)
-        try:
-            async with deadline:
-                item = await anext(stream)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            raise NotAuthenticated("Access token expired: reconnect with a fresh one") from None
-        yield item
-        await ctx.rollback()
+    return aclosing(_until_expiry(ctx, stream))
+
+
+async def _until_expiry(ctx: Context, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+    async with aclosing(stream):
+        while True:
+            deadline = _until_token_expiry(ctx)
+            try:
+                async with deadline:
+                    item = await anext(stream)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                message = "Access token expired: reconnect with a fresh one"
+                raise NotAuthenticated(message) from None
+            yield item
+            await ctx.rollback()
 
 
 def _until_token_expiry(ctx: Context) -> asyncio.Timeout:
@@ -104,8 +115,9 @@ class Subscription:
         ctx = info.context
         key = conversation_key(conversation_id)
         stream = chat_live.message_stream(ctx, conversation_id=key, after=after)
-        async for message in _released(ctx, stream):
-            yield message  # type: ignore[misc]
+        async with _released(ctx, stream) as messages:
+            async for message in messages:
+                yield message  # type: ignore[misc]
 
     @strawberry.subscription(description="Who is typing; stopped after 5 s without a refresh.")
     async def typing(
@@ -113,8 +125,9 @@ class Subscription:
     ) -> AsyncGenerator[TypingEvent, None]:
         key = conversation_key(conversation_id)
         stream = chat_live.typing_stream(info.context, conversation_id=key)
-        async for user_id, is_typing in _released(info.context, stream):
-            yield TypingEvent(_user_id=user_id, _conversation_id=key, is_typing=is_typing)
+        async with _released(info.context, stream) as changes:
+            async for user_id, is_typing in changes:
+                yield TypingEvent(_user_id=user_id, _conversation_id=key, is_typing=is_typing)
 
     @strawberry.subscription(description="Read receipts of a conversation.")
     async def conversation_read(
@@ -122,26 +135,30 @@ class Subscription:
     ) -> AsyncGenerator[ReadReceipt, None]:
         key = conversation_key(conversation_id)
         stream = chat_live.read_stream(info.context, conversation_id=key)
-        async for event in _released(info.context, stream):
-            yield ReadReceipt(
-                _user_id=uuid.UUID(event["user"]),
-                _conversation_id=key,
-                _message_id=uuid.UUID(event["message"]),
-                at=datetime.fromisoformat(event["at"]),
-            )
+        async with _released(info.context, stream) as events:
+            async for event in events:
+                yield ReadReceipt(
+                    _user_id=uuid.UUID(event["user"]),
+                    _conversation_id=key,
+                    _message_id=uuid.UUID(event["message"]),
+                    at=datetime.fromisoformat(event["at"]),
+                )
 
     @strawberry.subscription(description="One order's changes, or every order of yours.")
     async def order_updated(
         self, info: Info[Context, None], order_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrderEvent, None]:
         key = None if order_id is None else id_of(order_id, "Order", field="orderId")
-        async for event in _released(info.context, live.order_stream(info.context, order_id=key)):
-            yield event  # type: ignore[misc]
+        stream = live.order_stream(info.context, order_id=key)
+        async with _released(info.context, stream) as events:
+            async for event in events:
+                yield event  # type: ignore[misc]
 
     @strawberry.subscription(description="The viewer's new notifications, as they are stored.")
     async def notification_added(
         self, info: Info[Context, None]
     ) -> AsyncGenerator[Notification, None]:
         stream = live.notification_stream(info.context)
-        async for notification in _released(info.context, stream):
-            yield notification  # type: ignore[misc]
+        async with _released(info.context, stream) as notifications:
+            async for notification in notifications:
+                yield notification  # type: ignore[misc]

@@ -1,5 +1,8 @@
 """What a stream does with each event: reload it, re-check the viewer, fill gaps."""
 
+import asyncio
+import gc
+
 from sqlalchemy import update
 
 from models.chat import ConversationParticipant
@@ -125,3 +128,35 @@ async def test_order_updated_refuses_someone_elses_order(ws_url, services, db, c
         refused = await answer(ws, "1")
 
     assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_a_completed_subscription_lets_go_of_its_channel_at_once(
+    ws_url,  # noqa: F811
+    services,
+    chat_room,  # noqa: F811
+):
+    buyer, seller, conversation = chat_room
+    channel = chat.message_channel(conversation.id)
+    connection, ws = await connect(ws_url, token_for(services, buyer))
+    async with connection:
+        await ws.subscribe("1", MESSAGE_ADDED, {"c": gid(conversation)})
+        await subscribed(services, channel)
+        message = await make_message(services, conversation=conversation, sender=seller)
+        await services.broadcast.publish(channel, {"message": str(message.id), "seq": 1})
+        await nexts(ws, "1", 1)
+        gc.disable()  # closing must not wait for the garbage collector
+        try:
+            await ws.send({"id": "1", "type": "complete"})
+            released = await _released(services, channel)
+        finally:
+            gc.enable()
+
+    assert released
+
+
+async def _released(services, channel: str, within: float = 2) -> bool:
+    for _ in range(int(within / 0.01)):
+        if channel not in services.broadcast._channels:
+            return True
+        await asyncio.sleep(0.01)
+    return False
