@@ -57,6 +57,9 @@ class ErrorCode(enum.StrEnum):
     ALREADY_REVIEWED = "ALREADY_REVIEWED"
     ALREADY_REPLIED = "ALREADY_REPLIED"
     ALREADY_HIDDEN = "ALREADY_HIDDEN"
+    # Live streams: resume from the last cursor seen, at once or shortly
+    STREAM_LAGGED = "STREAM_LAGGED"
+    PUBSUB_UNAVAILABLE = "PUBSUB_UNAVAILABLE"
 
 
 class DomainError(Exception):

@@ -142,20 +142,23 @@ async def _replay(ctx: Context, conversation_id: uuid.UUID, last: int) -> AsyncI
 
 @asynccontextmanager
 async def listening(ctx: Context, channel: str) -> AsyncIterator[Any]:
-
+    """The channel's events; PUBSUB_UNAVAILABLE when pub/sub cannot take the subscription."""
     try:
         async with ctx.services.broadcast.subscribe(channel, gaps=True) as events:
             yield events
     except PubSubUnavailable as error:
-        raise StreamEnded(str(error), code=ErrorCode.INVALID) from None
+        raise StreamEnded(str(error), code=ErrorCode.PUBSUB_UNAVAILABLE) from None
 
 
 async def next_event(events: Any) -> dict[str, Any]:
-    """The channel's next event; a lagging subscriber's stream ends with an error to act on."""
+    """The channel's next event; a stream that cannot go on ends with a code to act on:
+    STREAM_LAGGED (resume from the last cursor now) or PUBSUB_UNAVAILABLE (shortly)."""
     try:
         return await events.__anext__()
-    except (SubscriberLagged, PubSubUnavailable) as error:
-        raise StreamEnded(str(error), code=ErrorCode.INVALID) from None
+    except SubscriberLagged as error:
+        raise StreamEnded(str(error), code=ErrorCode.STREAM_LAGGED) from None
+    except PubSubUnavailable as error:
+        raise StreamEnded(str(error), code=ErrorCode.PUBSUB_UNAVAILABLE) from None
 
 
 async def read_stream(ctx: Context, *, conversation_id: uuid.UUID) -> AsyncIterator[dict[str, Any]]:
