@@ -46,14 +46,15 @@ def plain(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def recreate_database(server_url: str) -> str:
+async def recreate_database(server_url: str, name: str = DATABASE) -> str:
+    """Drop and create the bench's own database `name` next to `server_url`'s; its URL."""
     conn = await asyncpg.connect(plain(server_url))
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {DATABASE}")
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
     finally:
         await conn.close()
-    return make_url(server_url).set(database=DATABASE).render_as_string(hide_password=False)
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def seed(url: str, gigs: int) -> uuid.UUID:
