@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ARRAY, any_, bindparam, func, select
@@ -120,31 +121,73 @@ class Loader(DataLoader[Any, Any]):
 
 
 class Loaders:
+    """One request's DataLoaders, each made when first used: a WebSocket builds a context per
+    delivered event, and most of them need one or two loaders, not all of them."""
+
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self.orders = OrderLoaders(ctx)
-        sqlite = ctx.settings.is_sqlite
-        self._favorites_statement = FAVORITES.on(sqlite=sqlite)
-        self._counts_statement = ACTIVE_GIG_COUNTS.on(sqlite=sqlite)
-        self.user_by_id = self._one(USERS.on(sqlite=sqlite))
-        self.gig_by_id = self._one(GIGS.on(sqlite=sqlite))
-        self.category_by_id = self._one(CATEGORIES.on(sqlite=sqlite))
-        self.packages_by_gig_id = self._many(PACKAGES.on(sqlite=sqlite), "gig_id")
-        self.skills_by_user_id = self._many(SKILLS.on(sqlite=sqlite), "user_id")
-        self.badges_by_user_id = self._many(BADGES.on(sqlite=sqlite), "user_id")
-        self.active_gig_page_by_owner_id = self.pages(ACTIVE_GIGS, NEWEST_GIGS, Gig.owner_id)
-        # Reviews: published, visible, newest first; of a user, and of a gig by its buyers.
-        self.review_page_by_subject_id = self.pages(
-            PUBLIC_REVIEWS, NEWEST_REVIEWS, Review.subject_id
-        )
-        self.review_page_by_gig_id = self.pages(GIG_REVIEWS, NEWEST_REVIEWS, Review.gig_id)
-        self.file_by_id = Loader(self._files)
-        self.images_by_gig_id = Loader(self._gig_images)
-        self.is_favorite_by_gig_id = Loader(self._favorites)
-        self.active_gig_count_by_category_id = Loader(self._category_counts)
-        self.application_page_by_gig_id = DataLoader[GigPageKey, Page](
-            lambda keys: gig_pages(self._ctx.session, keys)
-        )
+        self._sqlite = ctx.settings.is_sqlite
+
+    @cached_property
+    def orders(self) -> OrderLoaders:
+        return OrderLoaders(self._ctx)
+
+    @cached_property
+    def user_by_id(self) -> Loader:
+        return self._one(USERS.on(sqlite=self._sqlite))
+
+    @cached_property
+    def gig_by_id(self) -> Loader:
+        return self._one(GIGS.on(sqlite=self._sqlite))
+
+    @cached_property
+    def category_by_id(self) -> Loader:
+        return self._one(CATEGORIES.on(sqlite=self._sqlite))
+
+    @cached_property
+    def packages_by_gig_id(self) -> Loader:
+        return self._many(PACKAGES.on(sqlite=self._sqlite), "gig_id")
+
+    @cached_property
+    def skills_by_user_id(self) -> Loader:
+        return self._many(SKILLS.on(sqlite=self._sqlite), "user_id")
+
+    @cached_property
+    def badges_by_user_id(self) -> Loader:
+        return self._many(BADGES.on(sqlite=self._sqlite), "user_id")
+
+    @cached_property
+    def active_gig_page_by_owner_id(self) -> DataLoader[Any, Page]:
+        return self.pages(ACTIVE_GIGS, NEWEST_GIGS, Gig.owner_id)
+
+    # Reviews: published, visible, newest first; of a user, and of a gig by its buyers.
+    @cached_property
+    def review_page_by_subject_id(self) -> DataLoader[Any, Page]:
+        return self.pages(PUBLIC_REVIEWS, NEWEST_REVIEWS, Review.subject_id)
+
+    @cached_property
+    def review_page_by_gig_id(self) -> DataLoader[Any, Page]:
+        return self.pages(GIG_REVIEWS, NEWEST_REVIEWS, Review.gig_id)
+
+    @cached_property
+    def file_by_id(self) -> Loader:
+        return Loader(self._files)
+
+    @cached_property
+    def images_by_gig_id(self) -> Loader:
+        return Loader(self._gig_images)
+
+    @cached_property
+    def is_favorite_by_gig_id(self) -> Loader:
+        return Loader(self._favorites)
+
+    @cached_property
+    def active_gig_count_by_category_id(self) -> Loader:
+        return Loader(self._category_counts)
+
+    @cached_property
+    def application_page_by_gig_id(self) -> DataLoader[GigPageKey, Page]:
+        return DataLoader[GigPageKey, Page](lambda keys: gig_pages(self._ctx.session, keys))
 
     def _one(self, statement: Select[Any]) -> Loader:
         async def load(keys: Sequence[uuid.UUID]) -> list[Any]:
@@ -217,12 +260,14 @@ class Loaders:
         if viewer_id is None:
             return [False] * len(keys)
         rows = await self._ctx.session.rows(
-            self._favorites_statement, {"keys": list(keys), "viewer": viewer_id}
+            FAVORITES.on(sqlite=self._sqlite), {"keys": list(keys), "viewer": viewer_id}
         )
         favorites = {gig_id for (gig_id,) in rows}
         return [key in favorites for key in keys]
 
     async def _category_counts(self, keys: Sequence[uuid.UUID]) -> list[int]:
-        rows = await self._ctx.session.rows(self._counts_statement, {"keys": list(keys)})
+        rows = await self._ctx.session.rows(
+            ACTIVE_GIG_COUNTS.on(sqlite=self._sqlite), {"keys": list(keys)}
+        )
         counts = dict(rows)
         return [counts.get(key, 0) for key in keys]
