@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
-from models.chat import Conversation, Message
+from models.chat import Message
 from models.errors import DomainError, ErrorCode
 from resolvers.chat import (
     _not_found,
@@ -60,9 +60,13 @@ class StreamEnded(DomainError):
 
 
 async def _authorized_seq(ctx: Context, conversation_id: uuid.UUID, after: str | None) -> int:
+    """Where the stream starts: the cursor's position, or (live only) the newest message."""
+
     async def read(child: Context) -> int:
         conversation = await require_conversation(child, conversation_id=conversation_id)
-        return decode_message_cursor(after, conversation, field="after") if after else 0
+        if after is None:
+            return conversation.message_count
+        return decode_message_cursor(after, conversation, field="after")
 
     return await in_fresh(ctx, read)
 
@@ -74,8 +78,15 @@ async def _still_visible(ctx: Context, conversation_id: uuid.UUID) -> bool:
     return await in_fresh(ctx, read)
 
 
-async def _messages_after(ctx: Context, conversation_id: uuid.UUID, seq: int) -> list[Message]:
-    async def read(child: Context) -> list[Message]:
+async def _messages_after(
+    ctx: Context, conversation_id: uuid.UUID, seq: int, *, recheck: bool = False
+) -> list[Message] | None:
+    """The next batch after `seq`; with `recheck`, None if the viewer may no longer see the
+    conversation. One short-lived session either way: this runs for every live event."""
+
+    async def read(child: Context) -> list[Message] | None:
+        if recheck and await visible_conversation(child, conversation_id=conversation_id) is None:
+            return None
         return list(
             await child.session.scalars(
                 select(Message)
@@ -88,26 +99,14 @@ async def _messages_after(ctx: Context, conversation_id: uuid.UUID, seq: int) ->
     return await in_fresh(ctx, read)
 
 
-async def _message_count(ctx: Context, conversation_id: uuid.UUID) -> int:
-    async def read(child: Context) -> int:
-        count = await child.session.scalar(
-            select(Conversation.message_count).where(Conversation.id == conversation_id)
-        )
-        return count or 0
-
-    return await in_fresh(ctx, read)
-
-
 async def message_stream(
     ctx: Context, *, conversation_id: uuid.UUID, after: str | None
 ) -> AsyncIterator[Message]:
     """Messages after `after` from the database, then live ones: each once, in `seq` order."""
+    # Live only (no `after`), the stream starts from what exists now, read BEFORE subscribing:
+    # a message committed while the subscription is being set up is replayed below, not
+    # skipped as if replay had covered it.
     last = await _authorized_seq(ctx, conversation_id, after)
-    if after is None:
-        # Live only: start from what exists now, read BEFORE subscribing, so a message
-        # committed while the subscription is being set up is replayed below, not skipped as
-        # if replay had covered it.
-        last = await _message_count(ctx, conversation_id)
     presence = ctx.services.presence
     # Present while live, so a message sent meanwhile is not also stored as a notification.
     key = conversation_key(conversation_id, ctx.viewer_id)  # type: ignore[arg-type]
@@ -122,17 +121,20 @@ async def message_stream(
             seq = event.get("seq")
             if not event.get("gap") and (not isinstance(seq, int) or seq <= last):
                 continue
-            if not await _still_visible(ctx, conversation_id):
-                raise _not_found()
-            # A gap (pub/sub reconnected) or a skipped seq: read the missing ones back.
-            async for message in _replay(ctx, conversation_id, last):
+            # The new message, or after a gap (pub/sub reconnected) or a skipped seq the
+            # missing ones too: read back from the database, the viewer's access re-checked.
+            async for message in _replay(ctx, conversation_id, last, recheck=True):
                 last = message.seq
                 yield message
 
 
-async def _replay(ctx: Context, conversation_id: uuid.UUID, last: int) -> AsyncIterator[Message]:
+async def _replay(
+    ctx: Context, conversation_id: uuid.UUID, last: int, *, recheck: bool = False
+) -> AsyncIterator[Message]:
     while True:
-        batch = await _messages_after(ctx, conversation_id, last)
+        batch = await _messages_after(ctx, conversation_id, last, recheck=recheck)
+        if batch is None:
+            raise _not_found()
         for message in batch:
             last = message.seq
             yield message
