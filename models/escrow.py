@@ -12,6 +12,8 @@ from typing import Any
 from models.errors import ErrorCode, ValidationFailed
 from models.ledger import AccountKind, owner_key
 from models.money import BPS, share, split_fee
+from models.order import OrderStatus
+from models.order_state import FUNDED
 
 FUND = "FUND"
 RELEASE = "RELEASE"
@@ -86,6 +88,27 @@ def settlement(order: Any, *, seller_share: int | None = None) -> Movement:
     )
     kind = RELEASE if seller_share == order.price else SPLIT
     return Movement(kind, key, tuple(leg for leg in legs if leg.amount))
+
+
+def movement_of(
+    order: Any, previous: OrderStatus, to: OrderStatus, *, seller_share: int | None = None
+) -> Movement | None:
+    """What moving `order` from `previous` to `to` does to its money: the payment funds the
+    escrow, and a funded order's end settles it (a refund gives the seller nothing; otherwise
+    `seller_share` of the price, all of it by default). Any other move leaves the money be."""
+    if previous is OrderStatus.PENDING_PAYMENT and to is OrderStatus.IN_PROGRESS:
+        return funding(order)
+    if previous in FUNDED and to is OrderStatus.REFUNDED:
+        return settlement(order, seller_share=0)
+    if previous in FUNDED and to is OrderStatus.COMPLETED:
+        return settlement(order, seller_share=seller_share)
+    return None
+
+
+def memo(movement: Movement, order: Any) -> str:
+    """The ledger transaction's line for people: "Funding of order “Logo design”"."""
+    what = "Funding" if movement.kind == FUND else movement.kind.title()
+    return f"{what} of order “{order.title}”"
 
 
 def returned(payment: Any) -> Movement:

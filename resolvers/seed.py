@@ -20,7 +20,7 @@ from models.audit import AuditLog
 from models.badges import Standing, earned_badges
 from models.catalog import ApplicationStatus, Gig, GigKind, GigStatus
 from models.db import create_engine, open_session, session_factory
-from models.escrow import Movement, funding, settlement
+from models.escrow import Movement, funding, memo, movement_of, settlement
 from models.gig_rules import slugify
 from models.notification import Notification, NotificationType
 from models.order import Delivery, Dispute, DisputeOutcome, DisputeStatus, Order, OrderEvent
@@ -509,11 +509,10 @@ class Marketplace:
 
     def _post(self, movement: Movement, order: Order, at: datetime | None) -> None:
         """Post a movement of the real lifecycle's (`models.escrow`), as `resolvers.ledger` does."""
-        memo = f"{movement.kind.title()} of order “{order.title}”"[:500]
         transaction = ledger.LedgerTransaction(
             kind=movement.kind, order_id=order.id, idempotency=movement.idempotency
         )
-        self.add(transaction, at).memo = memo
+        self.add(transaction, at).memo = memo(movement, order)[:500]
         for leg in movement.legs:
             owner = {"user_id": leg.user_id} if leg.user_id else {}
             owner |= {"order_id": leg.order_id} if leg.order_id else {}
@@ -533,22 +532,12 @@ class Marketplace:
                     notices = []
             else:
                 actor = actors.get(actor_id, Actor.ADMIN if actor_id else Actor.SYSTEM)
-                movement = self._movement(order, source, to)
+                movement = movement_of(order, source, to)
                 notices = move_notices(
                     order, source, to, actor=actor, reason=reason, movement=movement
                 )
             for notice in notices:
                 self.note(notice.user_id, notice.type, notice.text, target, at)
-
-    @staticmethod
-    def _movement(order: Order, source: Status, to: Status) -> Movement | None:
-        if source is Status.PENDING_PAYMENT and to is Status.IN_PROGRESS:
-            return funding(order)
-        if to is Status.COMPLETED:
-            return settlement(order)
-        if to is Status.REFUNDED:
-            return settlement(order, seller_share=0)
-        return None
 
     # Chat, reviews, badges, notifications ------------------------------------------------------
 

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from models.errors import Forbidden, InvalidTransition, NotFound
-from models.escrow import Movement, funding, settlement
+from models.escrow import Movement, memo, movement_of
 from models.order import Order, OrderEvent, OrderStatus
-from models.order_state import FUNDED, Actor, Timing, check_transition, stamps
+from models.order_state import Actor, Timing, check_transition, stamps
 from models.settings import Settings
 from models.user import User
 from resolvers import ledger, order_notices
@@ -128,21 +128,10 @@ async def _move_money(
     ctx: Context, order: Order, previous: OrderStatus, to: OrderStatus, *, seller_share: int | None
 ) -> Movement | None:
     """Post what the move does to the money, if anything; return that movement."""
-    if previous is S.PENDING_PAYMENT and to is S.IN_PROGRESS:
-        movement, memo = funding(order), _memo("Funding", order)
-    elif previous in FUNDED and to is S.REFUNDED:
-        movement, memo = settlement(order, seller_share=0), _memo("Refund", order)
-    elif previous in FUNDED and to is S.COMPLETED:
-        movement = settlement(order, seller_share=seller_share)
-        memo = _memo(movement.kind.title(), order)
-    else:
-        return None
-    await ledger.post(ctx.session, movement, order_id=order.id, memo=memo)
+    movement = movement_of(order, previous, to, seller_share=seller_share)
+    if movement is not None:
+        await ledger.post(ctx.session, movement, order_id=order.id, memo=memo(movement, order))
     return movement
-
-
-def _memo(what: str, order: Order) -> str:
-    return f"{what} of order “{order.title}”"
 
 
 def channels(order: Any) -> list[str]:
