@@ -94,7 +94,7 @@ async def gig_reviews(
     name="OrderReviewState",
     description="Where a completed order's double-blind reviews stand, for its buyer or seller.",
 )
-class OrderReviewState:
+class OrderReviewState(RowBacked):
     reviewed: bool = strawberry.field(description="Whether you have reviewed the order.")
     other_side_reviewed: bool = strawberry.field(
         description="Whether the other side has; their review shows once you have reviewed "
@@ -115,16 +115,8 @@ async def order_reviews(ctx: Context, order: Any) -> list[Review]:
 
 async def order_review_state(ctx: Context, order: Any) -> OrderReviewState | None:
     """`Order.reviewState`: null unless the order is completed and the viewer is a side."""
-    state = await reviews.review_state(ctx, order=order)
-    if state is None:
-        return None
-    return OrderReviewState(
-        reviewed=state.reviewed,
-        other_side_reviewed=state.other_side_reviewed,
-        published=state.published,
-        closes_at=state.closes_at,
-        can_review=state.can_review,
-    )
+    # The use-case's `ReviewState` has these fields by name; strawberry reads them off it.
+    return await reviews.review_state(ctx, order=order)  # type: ignore[return-value]
 
 
 @strawberry.input
