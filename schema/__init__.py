@@ -25,6 +25,7 @@ from schema.catalog import Category
 from schema.chat import ChatMutations, ChatQueries, Conversation, Message
 from schema.disputes import Dispute, DisputeQueries
 from schema.errors import MaskUnexpectedErrors, describe_errors
+from schema.executor import PlannedExecutor
 from schema.files import File, FileMutations, FileQueries
 from schema.gigs import Gig, GigMutations, GigQueries
 from schema.node import Node, resolve_node
@@ -114,6 +115,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             Message,
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        execution_context_class=PlannedExecutor,
         extensions=[
             MaskUnexpectedErrors,
             lambda: AddValidationRules(rules),
