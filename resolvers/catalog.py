@@ -164,18 +164,17 @@ async def prime_gigs(
         return
     loaders = ctx.loaders
     gig_ids = [gig.id for gig in gigs]
-    seller_ids = list({gig.owner_id: None for gig in gigs})
-    waits = []
+    seller_ids = [gig.owner_id for gig in gigs]
+    # One after another: the request's session runs one statement at a time anyway.
     if sellers or seller_skills or seller_badges:
-        waits.append(loaders.user_by_id.load_many(seller_ids))
+        await loaders.user_by_id.fill(seller_ids)
     if seller_skills:
-        waits.append(loaders.skills_by_user_id.load_many(seller_ids))
+        await loaders.skills_by_user_id.fill(seller_ids)
     if seller_badges:
-        waits.append(loaders.badges_by_user_id.load_many(seller_ids))
+        await loaders.badges_by_user_id.fill(seller_ids)
     if packages:
-        waits.append(loaders.packages_by_gig_id.load_many(gig_ids))
+        await loaders.packages_by_gig_id.fill(gig_ids)
     if favorites:
-        waits.append(loaders.is_favorite_by_gig_id.load_many(gig_ids))
+        await loaders.is_favorite_by_gig_id.fill(gig_ids)
     if categories:
-        waits.append(loaders.category_by_id.load_many({gig.category_id for gig in gigs}))
-    await asyncio.gather(*waits)
+        await loaders.category_by_id.fill(gig.category_id for gig in gigs)
