@@ -9,6 +9,7 @@ from strawberry.types import Info
 from models import catalog as m
 from models.review import BadgeKind as BadgeKindModel
 from resolvers.context import Context
+from schema.executor import ignores_info
 from schema.money import Money, money
 from schema.node import Node, register_node
 from schema.relay import encode_id
@@ -24,6 +25,7 @@ class RowBacked:
     """Types filled from rows or entities alike; `node` casts what it returns, so no check."""
 
     @classmethod
+    @ignores_info
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return True
 

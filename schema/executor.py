@@ -127,6 +127,12 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         self.handle_field_error(error, type_, field.details, path)
 
 
+def ignores_info(check: Callable[..., bool]) -> Callable[..., bool]:
+    """Mark an `is_type_of` that never reads its info: a plan then calls it without one."""
+    check.ignores_info = True  # type: ignore[attr-defined]
+    return check
+
+
 class _LazyInfo(Info):
     """strawberry's `Info` for a directly called resolver: the context at once, the rest
     (selections, path, variables) from a graphql-core resolve info built when first asked."""
@@ -487,8 +493,9 @@ def _list_of(field: _FieldPlan, item_type: Any, inner: Run) -> Run:
 def _object(field: _FieldPlan, type_: GraphQLObjectType, plan: _ObjectPlan) -> Run:
     is_type_of = type_.is_type_of
     # strawberry's own check (an isinstance, or a cast) never looks at the info.
-    plain_check = is_type_of is not None and is_type_of.__qualname__.endswith(
-        "_get_is_type_of.<locals>.is_type_of"
+    plain_check = is_type_of is not None and (
+        getattr(is_type_of, "ignores_info", False)
+        or is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")
     )
 
     def complete(executor: PlannedExecutor, value: Any, path: Path | None) -> Any:
