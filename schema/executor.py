@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from functools import cached_property
 from inspect import Parameter
 from types import CoroutineType
@@ -60,6 +61,8 @@ from strawberry.types import Info
 # Ready results of one object's fields or one list's items; a coroutine stands for the rest.
 Run = Callable[["PlannedExecutor", Any, Path | None], Any]
 _PLANS_KEPT = 512
+# What a resolver returns that is surely not awaitable, known without a probe.
+_PLAIN = frozenset({str, int, float, bool, type(None), list, tuple, dict, Decimal})
 # A str for a String or ID, a bool for a Boolean, is already its own output value.
 _NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
@@ -137,10 +140,10 @@ class _LazyInfo(Info):
     """strawberry's `Info` for a directly called resolver: the context at once, the rest
     (selections, path, variables) from a graphql-core resolve info built when first asked."""
 
-    def __init__(self, executor: PlannedExecutor, field: _FieldPlan, path: Path) -> None:
+    def __init__(self, executor: PlannedExecutor, field: _FieldPlan, parent: Path | None) -> None:
         self._executor = executor
         self._plan = field
-        self._at = path
+        self._parent = parent
 
     @property
     def context(self) -> Any:
@@ -152,13 +155,14 @@ class _LazyInfo(Info):
 
     @cached_property
     def _raw_info(self) -> Any:  # type: ignore[override]
-        return self._plan.resolve_info(self._executor, self._at)
+        return self._plan.resolve_info(self._executor, self._plan.path(self._parent))
 
 
 class _FieldPlan:
     """One response key of an object: how to resolve it and complete what it returns."""
 
     __slots__ = (
+        "attribute",
         "complete",
         "details",
         "field_def",
@@ -167,7 +171,9 @@ class _FieldPlan:
         "parent_type",
         "resolve",
         "return_type",
+        "run",
         "strawberry_field",
+        "typename",
     )
 
     def __init__(
@@ -175,21 +181,35 @@ class _FieldPlan:
     ) -> None:
         self.key = key
         self.parent_type = parent_type
+        self.typename = parent_type.name
         self.field_def = field_def
         self.nodes = nodes
         self.details = [FieldDetails(node, None) for node in nodes]
         self.return_type = field_def.type
         self.strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        self.resolve: Callable[[PlannedExecutor, Any, Path], Any] = self._generic
+        # Resolvers take the parent's path: most fields never need their own.
+        self.resolve: Callable[[PlannedExecutor, Any, Path | None], Any] = self._generic
         self.complete: Run = _complete_nothing
+        self.run: Run = self._run_leaf if _is_leaf(self.return_type) else self._run_tree
+        self.attribute = ""
+
+    def read_attribute(self, name: str) -> None:
+        """Resolve by reading `name` off the source, as strawberry's default resolver does."""
+        self.attribute = name
+        self.resolve = lambda _executor, source, _parent: getattr(source, name)
+        if self.run == self._run_leaf:
+            self.run = self._run_attribute_leaf
+
+    def path(self, parent: Path | None) -> Path:
+        return Path(parent, self.key, self.typename)
 
     def resolve_info(self, executor: PlannedExecutor, path: Path) -> Any:
         return executor.build_resolve_info(self.field_def, self.nodes, self.parent_type, path)
 
-    def _generic(self, executor: PlannedExecutor, source: Any, path: Path) -> Any:
+    def _generic(self, executor: PlannedExecutor, source: Any, parent: Path | None) -> Any:
         """The field's own resolver with a real resolve info, as graphql-core calls it."""
         field_def, node = self.field_def, self.nodes[0]
-        info = self.resolve_info(executor, path)
+        info = self.resolve_info(executor, self.path(parent))
         args = (
             get_argument_values(
                 field_def, node, executor.variable_values, None, executor.hide_suggestions
@@ -199,14 +219,38 @@ class _FieldPlan:
         )
         return (field_def.resolve or executor.field_resolver)(source, info, **args)
 
-    def run(self, executor: PlannedExecutor, source: Any, parent: Path | None) -> Any:
-        path = Path(parent, self.key, self.parent_type.name)
+    def _run_leaf(self, executor: PlannedExecutor, source: Any, parent: Path | None) -> Any:
+        """A scalar or enum: its path is made only if it fails."""
         try:
-            result = self.resolve(executor, source, path)
+            result = self.resolve(executor, source, parent)
+            if optimized_is_awaitable(result):
+                return self._complete_later(executor, result, self.path(parent))
+            return self.complete(executor, result, None)
+        except Exception as error:  # a field's failure nulls that field
+            executor.field_error(error, self, self.return_type, self.path(parent))
+            return None
+
+    def _run_attribute_leaf(
+        self, executor: PlannedExecutor, source: Any, parent: Path | None
+    ) -> Any:
+        """`_run_leaf` with the attribute read inline: most fields of most types."""
+        try:
+            result = getattr(source, self.attribute)
+            if type(result) not in _PLAIN and optimized_is_awaitable(result):
+                return self._complete_later(executor, result, self.path(parent))
+            return self.complete(executor, result, None)
+        except Exception as error:
+            executor.field_error(error, self, self.return_type, self.path(parent))
+            return None
+
+    def _run_tree(self, executor: PlannedExecutor, source: Any, parent: Path | None) -> Any:
+        path = self.path(parent)
+        try:
+            result = self.resolve(executor, source, parent)
             if optimized_is_awaitable(result):
                 return self._complete_later(executor, result, path)
             completed = self.complete(executor, result, path)
-        except Exception as error:  # a field's failure nulls that field
+        except Exception as error:
             executor.field_error(error, self, self.return_type, path)
             return None
         if type(completed) is CoroutineType:
@@ -231,12 +275,31 @@ class _FieldPlan:
             return None
 
 
+def _is_leaf(type_: Any) -> bool:
+    while isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return is_leaf_type(type_)
+
+
+class _TypenamePlan:
+    """`__typename`: the object type's name, known when planned."""
+
+    __slots__ = ("key", "name")
+
+    def __init__(self, key: str, type_: GraphQLObjectType) -> None:
+        self.key = key
+        self.name = type_.name
+
+    def run(self, _executor: PlannedExecutor, _source: Any, _parent: Path | None) -> str:
+        return self.name
+
+
 class _ObjectPlan:
     """The fields selected on one object type, run concurrently or one after another."""
 
     __slots__ = ("fields", "type_")
 
-    def __init__(self, type_: GraphQLObjectType, fields: list[_FieldPlan | str]) -> None:
+    def __init__(self, type_: GraphQLObjectType, fields: list[_FieldPlan | _TypenamePlan]) -> None:
         self.type_ = type_
         self.fields = fields
 
@@ -245,9 +308,6 @@ class _ObjectPlan:
         waiting: list[str] = []
         try:
             for field in self.fields:
-                if type(field) is str:  # __typename
-                    results[field] = self.type_.name
-                    continue
                 value = results[field.key] = field.run(executor, source, path)
                 if type(value) is CoroutineType:
                     waiting.append(field.key)
@@ -262,9 +322,6 @@ class _ObjectPlan:
     async def run_serially(self, executor: PlannedExecutor, source: Any, path: Path | None) -> Any:
         results: dict[str, Any] = {}
         for field in self.fields:
-            if type(field) is str:
-                results[field] = self.type_.name
-                continue
             value = field.run(executor, source, path)
             results[field.key] = await value if type(value) is CoroutineType else value
         return results
@@ -298,11 +355,11 @@ class _Planner:
         grouped: dict[str, list[FieldNode]] = {}
         for selection_set in selection_sets:
             self._collect(type_, selection_set, grouped, set())
-        fields: list[_FieldPlan | str] = []
+        fields: list[_FieldPlan | _TypenamePlan] = []
         for key, nodes in grouped.items():
             name = nodes[0].name.value
             if name == "__typename":
-                fields.append(key)
+                fields.append(_TypenamePlan(key, type_))
                 continue
             if name.startswith("__"):
                 raise Unplannable(name)  # introspection stays with graphql-core
@@ -342,7 +399,7 @@ class _Planner:
         self, key: str, parent: GraphQLObjectType, field_def: GraphQLField, nodes: list
     ) -> _FieldPlan:
         field = _FieldPlan(key, parent, field_def, nodes)
-        direct = _direct_resolver(field)
+        direct = _direct_resolver(field)  # or it reads an attribute, or it stays generic
         if direct is not None:
             field.resolve = direct
         subselections = [node.selection_set for node in nodes if node.selection_set]
@@ -351,7 +408,14 @@ class _Planner:
 
     def _completer(self, field: _FieldPlan, type_: GraphQLOutputType, subs: list) -> Run:
         if isinstance(type_, GraphQLNonNull):
-            return _non_null(field, self._completer(field, type_.of_type, subs))
+            inner = type_.of_type
+            # A leaf or an object is null only when its value is: checked in one step.
+            if is_leaf_type(inner):
+                return _leaf(inner, _null_message(field))
+            if isinstance(inner, GraphQLObjectType):
+                plan = self.object_plan(inner, subs)
+                return _object(field, inner, plan, _null_message(field))
+            return _non_null(field, self._completer(field, inner, subs))
         if isinstance(type_, GraphQLList):
             return _list_of(field, type_.of_type, self._completer(field, type_.of_type, subs))
         if is_leaf_type(type_):
@@ -361,7 +425,9 @@ class _Planner:
         return _object(field, type_, self.object_plan(type_, subs))
 
 
-def _direct_resolver(field: _FieldPlan) -> Callable[[PlannedExecutor, Any, Path], Any] | None:
+def _direct_resolver(
+    field: _FieldPlan,
+) -> Callable[[PlannedExecutor, Any, Path | None], Any] | None:
     """A call that does what strawberry's resolver wrapper would, without the wrapper."""
     definition = field.strawberry_field
     if (
@@ -373,10 +439,9 @@ def _direct_resolver(field: _FieldPlan) -> Callable[[PlannedExecutor, Any, Path]
     ):
         return None
     if definition.base_resolver is None:
-        if not getattr(field.field_def.resolve, "_is_default", False):
-            return None
-        name = definition.python_name
-        return lambda _executor, source, _path: getattr(source, name)
+        if getattr(field.field_def.resolve, "_is_default", False):
+            field.read_attribute(definition.python_name)
+        return None
     resolver = definition.base_resolver
     reserved = {
         resolver.self_parameter: "source",
@@ -390,19 +455,23 @@ def _direct_resolver(field: _FieldPlan) -> Callable[[PlannedExecutor, Any, Path]
     roles = tuple(reserved[p] for p in parameters)
     call = resolver.wrapped_func
     if roles == ("source",):
-        return lambda _executor, source, _path: call(source)
+        return lambda _executor, source, _parent: call(source)
     if roles == ("source", "info"):
-        return lambda executor, source, path: call(source, _LazyInfo(executor, field, path))
+        return lambda executor, source, parent: call(source, _LazyInfo(executor, field, parent))
     if roles == ("info",):
-        return lambda executor, _source, path: call(_LazyInfo(executor, field, path))
+        return lambda executor, _source, parent: call(_LazyInfo(executor, field, parent))
     if roles == ():
-        return lambda _executor, _source, _path: call()
+        return lambda _executor, _source, _parent: call()
     return None
 
 
-def _non_null(field: _FieldPlan, inner: Run) -> Run:
+def _null_message(field: _FieldPlan) -> str:
     name = f"{field.parent_type}.{field.nodes[0].name.value}"
-    message = f"Cannot return null for non-nullable field {name}."
+    return f"Cannot return null for non-nullable field {name}."
+
+
+def _non_null(field: _FieldPlan, inner: Run) -> Run:
+    message = _null_message(field)
 
     async def later(completed: Any) -> Any:
         value = await completed
@@ -421,12 +490,15 @@ def _non_null(field: _FieldPlan, inner: Run) -> Run:
     return complete
 
 
-def _leaf(type_: Any) -> Run:
+def _leaf(type_: Any, null_message: str | None = None) -> Run:
+    """Coerce a scalar or enum; with `null_message`, a null is an error."""
     coerce = PlannedExecutor.complete_leaf_value
     native = _NATIVE.get(type_)
 
     def complete(_executor: PlannedExecutor, value: Any, _path: Path | None) -> Any:
         if value is None:
+            if null_message is not None:
+                raise TypeError(null_message)
             return None
         return value if type(value) is native else coerce(type_, value)
 
@@ -490,7 +562,13 @@ def _list_of(field: _FieldPlan, item_type: Any, inner: Run) -> Run:
     return complete
 
 
-def _object(field: _FieldPlan, type_: GraphQLObjectType, plan: _ObjectPlan) -> Run:
+def _object(
+    field: _FieldPlan,
+    type_: GraphQLObjectType,
+    plan: _ObjectPlan,
+    null_message: str | None = None,
+) -> Run:
+    """Run the selections on an object; with `null_message`, a null is an error."""
     is_type_of = type_.is_type_of
     # strawberry's own check (an isinstance, or a cast) never looks at the info.
     plain_check = is_type_of is not None and (
@@ -500,6 +578,8 @@ def _object(field: _FieldPlan, type_: GraphQLObjectType, plan: _ObjectPlan) -> R
 
     def complete(executor: PlannedExecutor, value: Any, path: Path | None) -> Any:
         if value is None:
+            if null_message is not None:
+                raise TypeError(null_message)
             return None
         if is_type_of is not None:
             info = None if plain_check else field.resolve_info(executor, path)
