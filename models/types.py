@@ -26,8 +26,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # asyncpg reads timestamptz in UTC already
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -42,6 +42,8 @@ class StrEnum(TypeDecorator[enum.Enum]):
     def __init__(self, enum_class: type[enum.Enum]) -> None:
         super().__init__()
         self.enum_class = enum_class
+        # Rows are read by the thousand: a dict lookup, not the enum's call machinery.
+        self._members = {member.value: member for member in enum_class}
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
@@ -49,4 +51,7 @@ class StrEnum(TypeDecorator[enum.Enum]):
         return self.enum_class(value).value
 
     def process_result_value(self, value: str | None, dialect: Any) -> enum.Enum | None:
-        return None if value is None else self.enum_class(value)
+        if value is None:
+            return None
+        member = self._members.get(value)
+        return member if member is not None else self.enum_class(value)
