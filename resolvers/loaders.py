@@ -101,7 +101,8 @@ ACTIVE_GIG_COUNTS = _keyed(
     .group_by(Gig.category_id),
     Gig.category_id,
 )
-ACTIVE_GIGS = select(*GIG_COLUMNS).where(Gig.status == GigStatus.ACTIVE)
+IS_ACTIVE = Gig.status == GigStatus.ACTIVE
+ACTIVE_GIGS = select(*GIG_COLUMNS).where(IS_ACTIVE)
 
 
 class Loader(DataLoader[Any, Any]):

@@ -4,12 +4,13 @@ import base64
 import binascii
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.db import SerialSession as AsyncSession
@@ -133,17 +134,48 @@ async def paginate(
 ) -> Page:
     """Run `statement` (already filtered) for the page after `after`, in `ordering`."""
     limit = page_size(first)
-    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
-    statement = statement.add_columns(*ordering.columns())
+    paged, count_statement = _paged(statement, ordering, after=bool(after))
+    parameters: dict[str, Any] = {"page_limit": limit + 1}
     if after:
-        statement = statement.where(ordering.after(ordering.decode(after)))
-    rows = list(await session.rows(statement.order_by(*ordering.order_by()).limit(limit + 1)))
+        values = ordering.decode(after)
+        parameters.update((f"after_{index}", value) for index, value in enumerate(values))
+    rows = list(await session.rows(paged, parameters))
     return Page(
         rows=rows[:limit],
         has_next=len(rows) > limit,
         ordering=ordering,
         count_statement=count_statement,
     )
+
+
+# Paged forms of the statements lists are built from (most are module constants), the page
+# size and the cursor's values left as parameters: built, and keyed for SQLAlchemy's caches,
+# once rather than on every request.
+_PAGED_KEPT = 256
+_paged_forms: OrderedDict[tuple[int, int, bool], tuple[Any, Any, Any, Any]] = OrderedDict()
+
+
+def _paged(statement: Select[Any], ordering: Ordering, *, after: bool) -> tuple[Any, Any]:
+    """`statement` in `ordering`, limited by `page_limit` and, with `after`, past the row whose
+    sort values are `after_0`, `after_1`...; and the statement that counts all its rows."""
+    key = (id(statement), id(ordering), after)
+    found = _paged_forms.get(key)
+    if found is not None and found[0] is statement and found[1] is ordering:
+        _paged_forms.move_to_end(key)
+        return found[2], found[3]
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    paged = statement.add_columns(*ordering.columns())
+    if after:
+        positions = [
+            bindparam(f"after_{index}", type_=sort.expression.type)
+            for index, sort in enumerate(ordering.keys)
+        ]
+        paged = paged.where(ordering.after(positions))
+    paged = paged.order_by(*ordering.order_by()).limit(bindparam("page_limit"))
+    _paged_forms[key] = (statement, ordering, paged, count)
+    if len(_paged_forms) > _PAGED_KEPT:
+        _paged_forms.popitem(last=False)
+    return paged, count
 
 
 async def paginate_each(

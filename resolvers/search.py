@@ -28,7 +28,7 @@ from models.errors import ErrorCode, ValidationFailed
 from models.gig_rules import clean_tags
 from models.money import to_minor
 from resolvers.context import Context
-from resolvers.loaders import GIG_COLUMNS, NEWEST_GIGS
+from resolvers.loaders import ACTIVE_GIGS, GIG_COLUMNS, IS_ACTIVE, NEWEST_GIGS
 from resolvers.pagination import Ordering, Page, SortKey, paginate
 
 SEARCH_MAX = 200
@@ -90,7 +90,12 @@ async def search_gigs(
     after: str | None,
 ) -> Page:
     """One page of the gigs that match `filter`, in `sort` order, as the viewer may see them."""
-    statement = select(*GIG_COLUMNS).where(*await _conditions(ctx, filter))
+    conditions = await _conditions(ctx, filter)
+    # Browsing with no filter (the home feed) reuses one statement, and its paged forms.
+    if len(conditions) == 1 and conditions[0] is IS_ACTIVE:
+        statement = ACTIVE_GIGS
+    else:
+        statement = select(*GIG_COLUMNS).where(*conditions)
     terms = _terms(filter.search)
     if sort is GigSort.RELEVANCE and terms:
         ordering = _relevance(ctx, filter.search or "", terms)
@@ -130,12 +135,14 @@ async def _visibility(ctx: Context, statuses: list[GigStatus] | None) -> ColumnE
     """ACTIVE gigs for everyone; other states only the viewer's own (all of them for admins)."""
     wanted = set(statuses or [GigStatus.ACTIVE])
     others = wanted - {GigStatus.ACTIVE}
-    clauses = [Gig.status == GigStatus.ACTIVE] if GigStatus.ACTIVE in wanted else []
+    clauses = [IS_ACTIVE] if GigStatus.ACTIVE in wanted else []
     if others:
         viewer = await ctx.viewer()
         if viewer is not None:
             mine = true() if viewer.is_admin else Gig.owner_id == viewer.id
             clauses.append(and_(Gig.status.in_(others), mine))
+    if len(clauses) == 1:
+        return clauses[0]
     return or_(*clauses) if clauses else literal(False)
 
 

@@ -9,6 +9,8 @@ import pytest
 from models.catalog import GigKind, GigStatus
 from models.types import utcnow
 from models.user import UserRole
+from resolvers import pagination
+from resolvers.loaders import ACTIVE_GIGS, NEWEST_GIGS
 from schema.relay import encode_id
 from tests.factories import make_category, make_gig, make_user, token_for
 from tests.statements import counting_statements
@@ -335,3 +337,13 @@ async def test_total_count_is_counted_only_when_asked(gql, services, world):
 
     assert result["data"]["gigs"]["totalCount"] == 3
     assert len(with_count) == len(without) + 1
+
+
+def test_a_list_statement_is_paged_once_and_its_paged_form_reused():
+    with_cursor = pagination._paged(ACTIVE_GIGS, NEWEST_GIGS, after=True)
+    again = pagination._paged(ACTIVE_GIGS, NEWEST_GIGS, after=True)
+    first_page = pagination._paged(ACTIVE_GIGS, NEWEST_GIGS, after=False)
+
+    assert again[0] is with_cursor[0]
+    assert first_page[0] is not with_cursor[0]
+    assert {"page_limit", "after_0", "after_1"} <= set(with_cursor[0].compile().params)
