@@ -1,9 +1,11 @@
 """The GraphQL endpoint: builds each request's context and speaks GraphQL over HTTP."""
 
+import json
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -80,6 +82,18 @@ class GraphQLView(GraphQL[Context, None]):
         accept = request.headers.get("accept", "")
         sub_response.graphql_response_json = GRAPHQL_RESPONSE_JSON in accept
         return sub_response
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson's decode error is a json.JSONDecodeError: strawberry's 400 still applies.
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str:
+        """The response as text (a WebSocket frame must be text); json takes what orjson
+        refuses, such as an integer beyond 64 bits in a JSON scalar."""
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(data, separators=(",", ":"))
 
     async def parse_http_body(self, request: Any) -> Any:
         try:

@@ -1,5 +1,7 @@
 """GraphQL over HTTP: every malformed request gets a 4xx with a reason, never a 500."""
 
+import json
+
 import pytest
 
 from models.settings import Settings
@@ -199,3 +201,12 @@ async def test_graphiql_is_served_to_a_browser_in_development(client):
 
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_text_beyond_ascii_and_integers_beyond_64_bits_are_encoded(app, client):
+    view = next(route.endpoint for route in app.routes if getattr(route, "path", "") == "/graphql")
+
+    assert json.loads(view.encode_json({"n": 2**70, "name": "Zoë"})) == {"n": 2**70, "name": "Zoë"}
+    response = await client.post("/graphql", json={"query": '{ gig(slug: "zoë-ünïcode") { id } }'})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"gig": None}}
