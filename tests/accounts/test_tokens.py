@@ -2,7 +2,7 @@ import asyncio
 import base64
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from models.account import RefreshToken
 from models.types import utcnow
+from resolvers import security
 from resolvers.security import issue_access_token
 from tests.accounts.documents import LOGIN, LOGOUT, REFRESH, VIEWER
 from tests.conftest import TEST_SECRET
@@ -219,3 +220,38 @@ async def test_the_access_token_expires_at_the_time_announced(gql, services):
     assert first["expiresAt"].startswith(
         utcnow().fromtimestamp(claims["exp"], tz=utcnow().tzinfo).isoformat()[:19]
     )
+
+
+def test_a_token_is_verified_once_and_still_expires_on_time(settings, monkeypatch):
+    token = issue_access_token(settings, user_id=uuid.uuid4()).token
+    verifications = []
+    real_decode = jwt.decode
+
+    def counting_decode(*args, **kwargs):
+        verifications.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(security.jwt, "decode", counting_decode)
+    security._verified.cache_clear()
+    first = security.read_access_token(settings, token)
+    again = security.read_access_token(settings, token)
+    assert again == first
+    assert verifications == [token]
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return first.expires_at
+
+    monkeypatch.setattr(security, "datetime", Later)
+    with pytest.raises(security.InvalidAccessToken, match="expired"):
+        security.read_access_token(settings, token)
+
+
+def test_a_forged_token_is_refused_every_time(settings):
+    token = issue_access_token(settings, user_id=uuid.uuid4()).token
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[::-1]}"
+    for _ in range(2):
+        with pytest.raises(security.InvalidAccessToken, match="Invalid"):
+            security.read_access_token(settings, forged)
