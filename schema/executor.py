@@ -281,6 +281,26 @@ def _is_leaf(type_: Any) -> bool:
     return is_leaf_type(type_)
 
 
+def _read_object(
+    executor: PlannedExecutor, value: Any, attributes: tuple[tuple[str, str, Run | None], ...]
+) -> dict[str, Any]:
+    """An object of attribute leaves in one pass; raises on anything but plain values."""
+    results: dict[str, Any] = {}
+    for key, name, complete_leaf in attributes:
+        if complete_leaf is None:  # __typename
+            results[key] = name
+            continue
+        read = getattr(value, name)
+        if type(read) not in _PLAIN and optimized_is_awaitable(read):
+            raise _NotPlain
+        results[key] = complete_leaf(executor, read, None)
+    return results
+
+
+class _NotPlain(Exception):
+    """An attribute leaf read an awaitable: the object runs field by field instead."""
+
+
 class _TypenamePlan:
     """`__typename`: the object type's name, known when planned."""
 
@@ -302,6 +322,20 @@ class _ObjectPlan:
     def __init__(self, type_: GraphQLObjectType, fields: list[_FieldPlan | _TypenamePlan]) -> None:
         self.type_ = type_
         self.fields = fields
+
+    def attributes(self) -> tuple[tuple[str, str, Run | None], ...] | None:
+        """When every field reads an attribute into a scalar (or is `__typename`), what an
+        object is made of: read in one pass, and run field by field only if a read or a
+        coercion fails, so that the failure is reported where it happened."""
+        parts: list[tuple[str, str, Run | None]] = []
+        for field in self.fields:
+            if isinstance(field, _TypenamePlan):
+                parts.append((field.key, field.name, None))
+            elif field.run == field._run_attribute_leaf:
+                parts.append((field.key, field.attribute, field.complete))
+            else:
+                return None
+        return tuple(parts)
 
     def run(self, executor: PlannedExecutor, source: Any, path: Path | None) -> Any:
         results: dict[str, Any] = {}
@@ -576,6 +610,8 @@ def _object(
         or is_type_of.__qualname__.endswith("_get_is_type_of.<locals>.is_type_of")
     )
 
+    attributes = plan.attributes()
+
     def complete(executor: PlannedExecutor, value: Any, path: Path | None) -> Any:
         if value is None:
             if null_message is not None:
@@ -588,6 +624,11 @@ def _object(
                 return _check_then_run(executor, plan, field, matches, value, path)
             if not matches:
                 raise invalid_return_type_error(type_, value, field.details)
+        if attributes is not None:
+            try:
+                return _read_object(executor, value, attributes)
+            except Exception:  # noqa: S110 -- the field by field run below reports it
+                pass
         return plan.run(executor, value, path)
 
     return complete

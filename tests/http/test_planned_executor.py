@@ -98,7 +98,33 @@ class Strict:
 
 
 @strawberry.type
+class Plain:
+    name: str
+    count: int
+    ratio: float | None
+
+
+async def _later(value: str) -> str:
+    await asyncio.sleep(0)
+    return value
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def plains(self) -> list[Plain]:
+        return [
+            Plain(name="fine", count=1, ratio=0.5),
+            Plain(name="bad count", count="many", ratio=None),  # type: ignore[arg-type]
+        ]
+
+    @strawberry.field
+    def awaited_plains(self) -> list[Plain | None]:
+        return [
+            Plain(name=_later("awaited name"), count=3, ratio=None),  # type: ignore[arg-type]
+            Plain(name="infinite", count=4, ratio=float("inf")),
+        ]
+
     @strawberry.field
     def person(self) -> Person:
         return Person(name="ada", age=36)
@@ -177,6 +203,8 @@ DOCUMENTS = {
     "a failing item of a non-null list nulls the root": "{ strict { name } }",
     "awaitable list items": "{ person { awaitedItems } }",
     "arguments": "{ person { friends(first: 1) { name } } }",
+    "objects of attributes, one failing": "{ plains { __typename name count ratio } }",
+    "objects of attributes, one awaited": "{ awaitedPlains { name count ratio } }",
     "directives fall back to graphql-core": "{ person { name @include(if: false) age } }",
     "introspection falls back to graphql-core": "{ __schema { queryType { name } } }",
 }
