@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # process: frozen, the collector stops walking it on every full collection.
         gc.collect()
         gc.freeze()
+        gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
         logger.info(
             "serving",
             extra={

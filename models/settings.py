@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     ws_max_connections_per_user: int = Field(default=20, gt=0)
     log_level: str = "INFO"
     view_flush_seconds: float = Field(default=5, gt=0)
+    # Allocations between two young-generation collections (CPython's default is 700): a feed
+    # request makes thousands of short-lived objects, and each collection walks them all.
+    gc_young_threshold: int = Field(default=50_000, ge=100)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

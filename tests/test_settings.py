@@ -1,3 +1,4 @@
+import gc
 import os
 import stat
 import subprocess
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from models.settings import Settings, SettingsError, load_settings
+from server import create_app
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +75,13 @@ def test_the_server_says_why_it_cannot_start_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("gigstream: cannot start: JWT_SECRET is required")
+
+
+async def test_the_app_collects_its_young_generation_as_configured(settings):
+    before = gc.get_threshold()
+    app = create_app(settings.model_copy(update={"gc_young_threshold": 12_345}))
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (12_345, *before[1:])
+    finally:
+        gc.set_threshold(*before)
