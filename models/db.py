@@ -5,7 +5,7 @@ import collections
 import functools
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import Select, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, InvalidRequestError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -38,6 +38,9 @@ class SerialSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._turn = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None
+        # (transaction, its connection, the driver's connection): looked up once per
+        # transaction, where `connection()` and `get_raw_connection()` cost a greenlet each.
+        self._bound: tuple[Any, AsyncConnection, Any] | None = None
 
     async def rows(self, statement: Any, parameters: dict[str, Any] | None = None) -> list[Any]:
         """Run a Core select on the session's connection, without the ORM's per-statement
@@ -47,11 +50,23 @@ class SerialSession(AsyncSession):
         completes for `__await__`, and a row answers a missing attribute by raising from
         Python, which cost a tenth of the feed's time.
         """
-        connection = await self.connection()
+        transaction = self.sync_session.get_transaction()
+        bound = self._bound
+        if bound is None or bound[0] is not transaction or transaction is None:
+            connection = await self.connection()
+            raw = (await connection.get_raw_connection()).dbapi_connection
+            bound = self._bound = (self.sync_session.get_transaction(), connection, raw)
+        connection = bound[1]
         found = _direct_statement(connection, statement)
         if found is not None:
-            direct, extracted = found
-            return await direct.fetch(connection, extracted, parameters)
+            direct, key = found
+            try:
+                return await direct.fetch(bound[2], key, parameters)
+            except _BROKEN_CONNECTION:
+                # Gone or in an unknown state (the server went away unnoticed): not pooled again.
+                self._bound = None
+                await connection.invalidate()
+                raise
         result = await connection.execute(statement, parameters)
         make = record_type(tuple(result.keys()))._make
         return [make(row) for row in result]
@@ -67,72 +82,78 @@ class DirectStatement:
     the session's connection, in the session's transaction when one is open.
     """
 
-    __slots__ = (
-        "bind_processors",
-        "columns",
-        "compiled",
-        "dialect",
-        "make",
-        "positions",
-        "result_processors",
-        "sql",
-    )
+    __slots__ = ("columns", "compiled", "convert", "dialect", "key", "positions", "sql", "static")
 
-    def __init__(self, compiled: Any, dialect: Any) -> None:
+    def __init__(self, compiled: Any, dialect: Any, key: Any) -> None:
         self.sql = compiled.string
         self.compiled = compiled
         self.dialect = dialect
-        self.positions = tuple(compiled.positiontup or ())
-        self.bind_processors = compiled._bind_processors
+        # The cache key of the very statement compiled: its literals are these, processed once.
+        self.key = key
+        processors = compiled._bind_processors
+        self.positions = tuple(
+            (name, processors.get(name)) for name in (compiled.positiontup or ())
+        )
+        values = compiled.construct_params(escape_names=False, _check=False)
+        self.static = {
+            name: processor(values[name]) if processor else values[name]
+            for name, processor in self.positions
+            if not compiled.binds[name].required
+        }
         self.columns = compiled._result_columns
-        self.make = record_type(tuple(column[0] for column in self.columns))._make
-        # Some processors depend on the type the server reports (numeric, say): they are
-        # chosen on first use, from the prepared statement's columns, as SQLAlchemy's are.
-        self.result_processors: tuple[tuple[int, Any], ...] | None = None
+        # Some result processors depend on the type the server reports (numeric, say): they
+        # are chosen on first use, from the prepared statement's columns, as SQLAlchemy's are.
+        self.convert: Callable[[Any], Any] | None = None
 
-    async def fetch(
-        self, connection: AsyncConnection, extracted: Any, parameters: dict[str, Any] | None
-    ) -> list[Any]:
-        """The records, with `extracted` (the literals of the statement's cache key) and
-        `parameters` bound."""
-        values = self.compiled.construct_params(
-            parameters, extracted_parameters=extracted, escape_names=False
-        )
-        processors = self.bind_processors
-        arguments = [
-            processors[name](values[name]) if name in processors else values[name]
-            for name in self.positions
-        ]
-        adapted = (await connection.get_raw_connection()).dbapi_connection
+    async def fetch(self, adapted: Any, key: Any, parameters: dict[str, Any] | None) -> list[Any]:
+        """The records of the statement whose cache key is `key`, `parameters` bound, on
+        SQLAlchemy's adapted asyncpg connection."""
+        if key is self.key:
+            given = parameters or {}
+            arguments = []
+            for name, processor in self.positions:
+                if name in given:
+                    value = given[name]
+                    arguments.append(processor(value) if processor else value)
+                elif name in self.static:
+                    arguments.append(self.static[name])
+                else:
+                    raise InvalidRequestError(f"A value is required for bind parameter {name!r}")
+        else:  # the same statement built anew: its literals come with its cache key
+            values = self.compiled.construct_params(
+                parameters, extracted_parameters=key.bindparams, escape_names=False
+            )
+            arguments = [
+                processor(values[name]) if processor else values[name]
+                for name, processor in self.positions
+            ]
         driver = adapted.driver_connection
-        try:
-            if adapted._transaction is None and adapted.isolation_level not in _OWN_SNAPSHOTS:
-                await adapted._start_transaction()
-            if self.result_processors is None:
-                prepared = await driver.prepare(self.sql)
-                self.result_processors = self._processors(prepared.get_attributes())
-            records = await driver.fetch(self.sql, *arguments)
-        except _BROKEN_CONNECTION:
-            # Gone or in an unknown state (the server went away unnoticed): never pooled again.
-            await connection.invalidate()
-            raise
-        make, result_processors = self.make, self.result_processors
-        if not result_processors:
-            return [make(record) for record in records]
-        rows = []
-        for record in records:
-            row = list(record)
-            for index, processor in result_processors:
-                row[index] = processor(row[index])
-            rows.append(make(row))
-        return rows
+        if adapted._transaction is None and adapted.isolation_level not in _OWN_SNAPSHOTS:
+            await adapted._start_transaction()
+        if self.convert is None:
+            prepared = await driver.prepare(self.sql)
+            self.convert = self._converter(prepared.get_attributes())
+        return list(map(self.convert, await driver.fetch(self.sql, *arguments)))
 
-    def _processors(self, attributes: Any) -> tuple[tuple[int, Any], ...]:
-        chosen = (
-            column[3]._cached_result_processor(self.dialect, attribute.type.oid)
-            for column, attribute in zip(self.columns, attributes, strict=True)
+    def _converter(self, attributes: Any) -> Callable[[Any], Any]:
+        """A function from an asyncpg record to a named tuple, each value through its
+        processor: generated, like a named tuple's own methods, to be one call a row."""
+        make = record_type(tuple(column[0] for column in self.columns))._make
+        processors = {
+            index: processor
+            for index, (column, attribute) in enumerate(zip(self.columns, attributes, strict=True))
+            if (processor := column[3]._cached_result_processor(self.dialect, attribute.type.oid))
+        }
+        if not processors:
+            return make
+        values = ", ".join(
+            f"p{index}(r[{index}])" if index in processors else f"r[{index}]"
+            for index in range(len(self.columns))
         )
-        return tuple((index, p) for index, p in enumerate(chosen) if p is not None)
+        namespace: dict[str, Any] = {f"p{index}": p for index, p in processors.items()}
+        namespace["make"] = make
+        exec(f"def convert(r):\n    return make(({values},))", namespace)  # noqa: S102
+        return namespace["convert"]
 
 
 _BROKEN_CONNECTION = (
@@ -176,18 +197,18 @@ def _direct_statement(connection: AsyncConnection, statement: Any) -> tuple[Any,
     cache = _direct_cache.setdefault(dialect, {})
     if key.key in cache:
         direct = cache[key.key]
-        return None if direct is None else (direct, key.bindparams)
+        return None if direct is None else (direct, key)
     compiled = dialect.statement_compiler(dialect, statement, cache_key=key)
     plain = not (
         compiled.literal_execute_params
         or compiled.post_compile_params
         or any(bind.expanding for bind in compiled.binds.values())
     )
-    direct = DirectStatement(compiled, dialect) if plain else None
+    direct = DirectStatement(compiled, dialect, key) if plain else None
     if len(cache) >= _DIRECT_CACHE_SIZE:
         cache.pop(next(iter(cache)))
     cache[key.key] = direct
-    return None if direct is None else (direct, key.bindparams)
+    return None if direct is None else (direct, key)
 
 
 def _taking_turns(name: str) -> Any:

@@ -7,6 +7,7 @@ import asyncpg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from models import db as models_db
 from models.catalog import Gig, GigStatus
@@ -209,3 +210,23 @@ async def test_an_idle_connection_is_pinged_before_it_is_handed_out(one_connecti
     [row] = await _read_user(services, user.id)
     assert row.id == user.id
     assert len(pings) == 1
+
+
+async def test_a_select_built_anew_binds_its_own_literals(services, market):
+    _, gigs = market
+    async with open_session(services.sessions) as session:
+        for gig in gigs[:3]:
+            statement = select(Gig.id).where(Gig.title == gig.title, Gig.id == gig.id)
+            assert await session.rows(statement) == [(gig.id,)]
+
+
+async def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(services, market):
+    statement, _ = statements(*market)["users"]
+    async with open_session(services.sessions) as session:
+        with pytest.raises(SQLAlchemyError, match="required for bind parameter 'keys'"):
+            await session.rows(statement, {})
+        with (
+            counting_statements(services),
+            pytest.raises(SQLAlchemyError, match="required for bind parameter 'keys'"),
+        ):
+            await session.rows(statement, {})
