@@ -10,10 +10,19 @@ from hypothesis import strategies as st
 from models.errors import ErrorCode, ValidationFailed
 from models.escrow import RELEASE, SPLIT, funding, returned, seller_share_of, settlement
 from models.ledger import AccountKind
-from models.money import BPS, MAX_AMOUNT_MINOR, split_fee
+from models.money import BPS, MAX_AMOUNT_MINOR, MINOR_PER_UNIT, from_minor, split_fee
 
 amounts = st.integers(min_value=0, max_value=MAX_AMOUNT_MINOR)
 rates = st.integers(min_value=0, max_value=BPS)
+
+
+@given(minor=st.integers(min_value=-MAX_AMOUNT_MINOR, max_value=MAX_AMOUNT_MINOR))
+def test_minor_units_become_an_exact_two_place_decimal(minor):
+    amount = from_minor(minor)
+
+    assert amount * MINOR_PER_UNIT == minor
+    assert amount.as_tuple().exponent == -2
+    assert str(amount) == f"{'-' if minor < 0 else ''}{abs(minor) // 100}.{abs(minor) % 100:02d}"
 
 
 def an_order(price, *, fee_bps=1000, buyer_fee=0):
