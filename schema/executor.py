@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from inspect import Parameter
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -61,8 +61,26 @@ from strawberry.types import Info
 # Ready results of one object's fields or one list's items; a coroutine stands for the rest.
 Run = Callable[["PlannedExecutor", Any, Path | None], Any]
 _PLANS_KEPT = 512
-# What a resolver returns that is surely not awaitable, known without a probe.
-_PLAIN = frozenset({str, int, float, bool, type(None), list, tuple, dict, Decimal})
+# Types whose values are never awaitable, known without a probe: the usual ones, then every
+# type met that has no `__await__` (a generator is not cached: its code decides).
+_PLAIN = {str, int, float, bool, type(None), list, tuple, dict, Decimal}
+
+
+# A response path, as Path(prev, key, typename) makes it, without its Python-level __new__.
+_path = partial(tuple.__new__, Path)
+
+
+def _awaitable(value: Any) -> bool:
+    """graphql-core's awaitable probe, cached per type; call as
+    `type(value) not in _PLAIN and _awaitable(value)` so a known type costs one lookup."""
+    if optimized_is_awaitable(value):
+        return True
+    kind = type(value)
+    if kind is not GeneratorType and not hasattr(kind, "__await__"):
+        _PLAIN.add(kind)
+    return False
+
+
 # A str for a String or ID, a bool for a Boolean, is already its own output value.
 _NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
@@ -201,7 +219,7 @@ class _FieldPlan:
             self.run = self._run_attribute_leaf
 
     def path(self, parent: Path | None) -> Path:
-        return Path(parent, self.key, self.typename)
+        return _path((parent, self.key, self.typename))
 
     def resolve_info(self, executor: PlannedExecutor, path: Path) -> Any:
         return executor.build_resolve_info(self.field_def, self.nodes, self.parent_type, path)
@@ -223,7 +241,7 @@ class _FieldPlan:
         """A scalar or enum: its path is made only if it fails."""
         try:
             result = self.resolve(executor, source, parent)
-            if optimized_is_awaitable(result):
+            if type(result) not in _PLAIN and _awaitable(result):
                 return self._complete_later(executor, result, self.path(parent))
             return self.complete(executor, result, None)
         except Exception as error:  # a field's failure nulls that field
@@ -236,7 +254,7 @@ class _FieldPlan:
         """`_run_leaf` with the attribute read inline: most fields of most types."""
         try:
             result = getattr(source, self.attribute)
-            if type(result) not in _PLAIN and optimized_is_awaitable(result):
+            if type(result) not in _PLAIN and _awaitable(result):
                 return self._complete_later(executor, result, self.path(parent))
             return self.complete(executor, result, None)
         except Exception as error:
@@ -247,7 +265,7 @@ class _FieldPlan:
         path = self.path(parent)
         try:
             result = self.resolve(executor, source, parent)
-            if optimized_is_awaitable(result):
+            if type(result) not in _PLAIN and _awaitable(result):
                 return self._complete_later(executor, result, path)
             completed = self.complete(executor, result, path)
         except Exception as error:
@@ -291,7 +309,7 @@ def _read_object(
             results[key] = name
             continue
         read = getattr(value, name)
-        if type(read) not in _PLAIN and optimized_is_awaitable(read):
+        if type(read) not in _PLAIN and _awaitable(read):
             raise _NotPlain
         results[key] = complete_leaf(executor, read, None)
     return results
@@ -571,9 +589,9 @@ def _list_of(field: _FieldPlan, item_type: Any, inner: Run) -> Run:
         waiting: list[int] = []
         try:
             for index, item in enumerate(value):
-                item_path = Path(path, index, None)
+                item_path = _path((path, index, None))
                 try:
-                    if optimized_is_awaitable(item):
+                    if type(item) not in _PLAIN and _awaitable(item):
                         completed = settle_item(executor, item, item_path)
                     else:
                         completed = inner(executor, item, item_path)
@@ -620,7 +638,7 @@ def _object(
         if is_type_of is not None:
             info = None if plain_check else field.resolve_info(executor, path)
             matches = is_type_of(value, info)
-            if optimized_is_awaitable(matches):
+            if type(matches) not in _PLAIN and _awaitable(matches):
                 return _check_then_run(executor, plan, field, matches, value, path)
             if not matches:
                 raise invalid_return_type_error(type_, value, field.details)
@@ -671,7 +689,7 @@ def _abstract(planner: _Planner, field: _FieldPlan, type_: Any, subs: list) -> R
             return None
         resolve_type = type_.resolve_type or executor.type_resolver
         name = resolve_type(value, field.resolve_info(executor, path), type_)
-        if optimized_is_awaitable(name):
+        if type(name) not in _PLAIN and _awaitable(name):
             return later(executor, name, value, path)
         return for_type(executor, name, value, path)
 
