@@ -451,8 +451,9 @@ class _Planner:
         self, key: str, parent: GraphQLObjectType, field_def: GraphQLField, nodes: list
     ) -> _FieldPlan:
         field = _FieldPlan(key, parent, field_def, nodes)
-        direct = _direct_resolver(field)  # or it reads an attribute, or it stays generic
-        if direct is not None:
+        if (attribute := _attribute_of(field)) is not None:
+            field.read_attribute(attribute)
+        elif (direct := _direct_resolver(field)) is not None:
             field.resolve = direct
         subselections = [node.selection_set for node in nodes if node.selection_set]
         field.complete = self._completer(field, field.return_type, subselections)
@@ -477,10 +478,9 @@ class _Planner:
         return _object(field, type_, self.object_plan(type_, subs))
 
 
-def _direct_resolver(
-    field: _FieldPlan,
-) -> Callable[[PlannedExecutor, Any, Path | None], Any] | None:
-    """A call that does what strawberry's resolver wrapper would, without the wrapper."""
+def _plain(field: _FieldPlan) -> Any:
+    """The strawberry field, if nothing stands between it and its resolver: no extensions
+    (permissions are one), no arguments to convert, not a subscription's event."""
     definition = field.strawberry_field
     if (
         definition is None
@@ -490,9 +490,25 @@ def _direct_resolver(
         or field.field_def.subscribe is not None
     ):
         return None
-    if definition.base_resolver is None:
-        if getattr(field.field_def.resolve, "_is_default", False):
-            field.read_attribute(definition.python_name)
+    return definition
+
+
+def _attribute_of(field: _FieldPlan) -> str | None:
+    """The attribute a field without a resolver reads, as strawberry's default one does."""
+    definition = _plain(field)
+    if definition is None or definition.base_resolver is not None:
+        return None
+    return (
+        definition.python_name if getattr(field.field_def.resolve, "_is_default", False) else None
+    )
+
+
+def _direct_resolver(
+    field: _FieldPlan,
+) -> Callable[[PlannedExecutor, Any, Path | None], Any] | None:
+    """A call that does what strawberry's resolver wrapper would, without the wrapper."""
+    definition = _plain(field)
+    if definition is None or definition.base_resolver is None:
         return None
     resolver = definition.base_resolver
     reserved = {
