@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from models.chat import ConversationParticipant, Message
 from models.errors import DomainError, ErrorCode
@@ -23,6 +23,7 @@ from resolvers.chat import (
     visible_conversation,
 )
 from resolvers.chat_typing import TYPING_TIMEOUT_SECONDS
+from resolvers.loaders import USERS
 from resolvers.presence import Lease, conversation_key
 from resolvers.pubsub import PubSubUnavailable, SubscriberLagged, Subscription
 
@@ -79,44 +80,78 @@ async def _still_visible(ctx: Context, conversation_id: uuid.UUID) -> bool:
     return await in_fresh(ctx, read)
 
 
-async def _may_read(ctx: Context, conversation_id: uuid.UUID) -> bool:
-    """Whether the viewer may still read the conversation: for a participant, one statement
-    (it runs for every live event); for anyone else, the whole rule (admins, disputes)."""
-    if ctx.viewer_id is not None and ctx.auth_error is None:
-        seat = await ctx.session.scalar(
-            select(ConversationParticipant.id)
-            .join(User, User.id == ConversationParticipant.user_id)
-            .where(
-                ConversationParticipant.conversation_id == conversation_id,
-                ConversationParticipant.user_id == ctx.viewer_id,
-                ConversationParticipant.removed_at.is_(None),
-                User.deactivated_at.is_(None),
-            )
-        )
-        if seat is not None:
-            return True
-    return await visible_conversation(ctx, conversation_id=conversation_id) is not None
+_MESSAGES_AFTER = (
+    select(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.seq > bindparam("seq"),
+    )
+    .order_by(Message.seq)
+    .limit(REPLAY_BATCH)
+)
+# The same read for a live event, with the viewer's seat checked in the same statement: the
+# rows come back only while the viewer is an active participant and their account stands.
+_SEATED = (
+    select(ConversationParticipant.id)
+    .join(User, User.id == ConversationParticipant.user_id)
+    .where(
+        ConversationParticipant.conversation_id == bindparam("conversation_id"),
+        ConversationParticipant.user_id == bindparam("viewer_id"),
+        ConversationParticipant.removed_at.is_(None),
+        User.deactivated_at.is_(None),
+    )
+)
+_LIVE_MESSAGES_AFTER = _MESSAGES_AFTER.where(_SEATED.exists())
 
 
 async def _messages_after(
     ctx: Context, conversation_id: uuid.UUID, seq: int, *, recheck: bool = False
 ) -> list[Message] | None:
     """The next batch after `seq`; with `recheck`, None if the viewer may no longer see the
-    conversation. One short-lived session either way: this runs for every live event."""
+    conversation. This runs for every live event: for a participant it is one statement."""
+    parameters = {"conversation_id": conversation_id, "seq": seq}
+    seated = recheck and ctx.viewer_id is not None and ctx.auth_error is None
+    statement = _LIVE_MESSAGES_AFTER if seated else _MESSAGES_AFTER
+    if seated:
+        parameters["viewer_id"] = ctx.viewer_id
 
-    async def read(child: Context) -> list[Message] | None:
-        if recheck and not await _may_read(child, conversation_id):
-            return None
-        return list(
-            await child.session.scalars(
-                select(Message)
-                .where(Message.conversation_id == conversation_id, Message.seq > seq)
-                .order_by(Message.seq)
-                .limit(REPLAY_BATCH)
-            )
-        )
+    async def read(child: Context) -> list[Message]:
+        batch = list(await child.session.scalars(statement, parameters))
+        await _prime_senders(ctx, child, batch)
+        return batch
 
-    return await in_fresh(ctx, read)
+    batch = await in_fresh(ctx, read)
+    if batch or not recheck:
+        return batch
+    # Nothing: nothing new, or no seat (an admin of a disputed order's conversation, or
+    # access lost). The whole rule decides which, and reads again if the viewer may see it.
+    if not await _still_visible(ctx, conversation_id):
+        return None
+    return await in_fresh(ctx, lambda child: _scalars(child, _MESSAGES_AFTER, conversation_id, seq))
+
+
+async def _prime_senders(ctx: Context, child: Context, batch: list[Message]) -> None:
+    """Load the senders the connection has not seen yet into its user loader, in the session
+    that read the batch: `Message.sender` then finds them there, instead of checking out a
+    connection of its own (a pool checkout pings the database) for each delivered message."""
+    loader = ctx.loaders.user_by_id
+    missing = {
+        message.sender_id
+        for message in batch
+        if message.sender_id is not None and loader.cache_map.get(message.sender_id) is None
+    }
+    if not missing:
+        return
+    statement = USERS.on(sqlite=child.settings.is_sqlite)
+    for row in await child.session.rows(statement, {"keys": list(missing)}):
+        loader.prime(row.id, row)
+
+
+async def _scalars(
+    ctx: Context, statement: Any, conversation_id: uuid.UUID, seq: int
+) -> list[Message]:
+    rows = await ctx.session.scalars(statement, {"conversation_id": conversation_id, "seq": seq})
+    return list(rows)
 
 
 class MessageStream:

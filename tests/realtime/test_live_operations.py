@@ -7,6 +7,7 @@ import gc
 import logging
 
 import pytest
+from sqlalchemy import event
 
 from resolvers import chat, chat_live
 from tests.factories import make_message, token_for
@@ -67,7 +68,7 @@ async def test_a_waiting_message_subscription_holds_few_gc_tracked_objects(
     assert (after - before) / SUBSCRIPTIONS <= OBJECTS_PER_SUBSCRIPTION
 
 
-async def test_a_live_message_costs_its_subscriber_an_access_check_and_a_read(
+async def test_a_live_message_costs_its_subscriber_one_statement_that_checks_its_seat(
     ws_url,
     services,
     chat_room,
@@ -90,7 +91,40 @@ async def test_a_live_message_costs_its_subscriber_an_access_check_and_a_read(
             [payload] = await nexts(ws, "1", 1)
 
     assert payload["data"]["messageAdded"]["seq"] == second.seq
-    assert len(statements) == 2, statements
+    [statement] = statements
+    assert "conversation_participant" in statement
+    assert "EXISTS" in statement.upper()
+
+
+async def test_a_live_message_from_a_new_sender_costs_one_connection_checkout(
+    ws_url,
+    services,
+    chat_room,
+):
+    buyer, seller, conversation = chat_room
+    channel = chat.message_channel(conversation.id)
+    engine = services.sessions.kw["bind"].sync_engine
+    checkouts: list[object] = []
+
+    def checked_out(connection, _record, _proxy) -> None:
+        checkouts.append(connection)
+
+    connection, ws = await connect(ws_url, token_for(services, buyer))
+    async with connection:
+        await ws.subscribe("1", MESSAGE_ADDED, {"c": gid(conversation)})
+        await subscribed(services, channel)
+        message = await make_message(services, conversation=conversation, sender=seller)
+        event.listen(engine, "checkout", checked_out)
+        try:
+            await services.broadcast.publish(
+                channel, {"message": str(message.id), "seq": message.seq}
+            )
+            [payload] = await nexts(ws, "1", 1)
+        finally:
+            event.remove(engine, "checkout", checked_out)
+
+    assert payload["data"]["messageAdded"]["sender"] == {"name": "Seller"}
+    assert len(checkouts) == 1
 
 
 async def test_an_unexpected_error_in_a_stream_is_masked_and_logged_with_its_id(
