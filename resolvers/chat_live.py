@@ -116,6 +116,9 @@ async def _messages_after(
         parameters["viewer_id"] = ctx.viewer_id
 
     async def read(child: Context) -> list[Message]:
+        if not child.settings.is_sqlite:
+            # Reads only, each a statement of its own: no BEGIN and ROLLBACK around them.
+            await child.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         batch = list(await child.session.scalars(statement, parameters))
         await _prime_senders(ctx, child, batch)
         return batch
