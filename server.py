@@ -19,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from models.db import create_engine, session_factory
 from models.settings import Settings, SettingsError, load_settings
 from resolvers.catalog import ViewCounter
+from resolvers.collector import Collector
 from resolvers.context import Services
 from resolvers.health import readiness
 from resolvers.outbound import create_sender
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     services.scheduler = Scheduler(services, interval=settings.scheduler_interval_seconds)
     graphql = GraphQLView(build_schema(settings), services)
+    collector = Collector()
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -81,9 +83,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         services.views.start()
         services.scheduler.start()
         # What start-up built (schema, mappers, compiled statements) lives as long as the
-        # process: frozen, the collector stops walking it on every full collection.
-        gc.collect()
-        gc.freeze()
+        # process, and so do live subscriptions: frozen, full collections stop walking them
+        # (resolvers.collector says how frozen garbage is still collected).
+        collector.start()
         gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
         logger.info(
             "serving",
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await collector.stop()
             await services.scheduler.stop()
             await services.views.stop()
             await services.presence.stop()

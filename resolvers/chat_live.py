@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from models.chat import Message
+from models.chat import ConversationParticipant, Message
 from models.errors import DomainError, ErrorCode
+from models.user import User
 from resolvers.chat import (
     _not_found,
     decode_message_cursor,
@@ -22,8 +23,9 @@ from resolvers.chat import (
     visible_conversation,
 )
 from resolvers.chat_typing import TYPING_TIMEOUT_SECONDS
-from resolvers.presence import conversation_key
-from resolvers.pubsub import PubSubUnavailable, SubscriberLagged
+from resolvers.loaders import USERS
+from resolvers.presence import Lease, conversation_key
+from resolvers.pubsub import PubSubUnavailable, SubscriberLagged, Subscription
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -78,68 +80,191 @@ async def _still_visible(ctx: Context, conversation_id: uuid.UUID) -> bool:
     return await in_fresh(ctx, read)
 
 
+_MESSAGES_AFTER = (
+    select(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.seq > bindparam("seq"),
+    )
+    .order_by(Message.seq)
+    .limit(REPLAY_BATCH)
+)
+# The same read for a live event, with the viewer's seat checked in the same statement: the
+# rows come back only while the viewer is an active participant and their account stands.
+_SEATED = (
+    select(ConversationParticipant.id)
+    .join(User, User.id == ConversationParticipant.user_id)
+    .where(
+        ConversationParticipant.conversation_id == bindparam("conversation_id"),
+        ConversationParticipant.user_id == bindparam("viewer_id"),
+        ConversationParticipant.removed_at.is_(None),
+        User.deactivated_at.is_(None),
+    )
+)
+_LIVE_MESSAGES_AFTER = _MESSAGES_AFTER.where(_SEATED.exists())
+
+
 async def _messages_after(
     ctx: Context, conversation_id: uuid.UUID, seq: int, *, recheck: bool = False
 ) -> list[Message] | None:
     """The next batch after `seq`; with `recheck`, None if the viewer may no longer see the
-    conversation. One short-lived session either way: this runs for every live event."""
+    conversation. This runs for every live event: for a participant it is one statement."""
+    parameters = {"conversation_id": conversation_id, "seq": seq}
+    seated = recheck and ctx.viewer_id is not None and ctx.auth_error is None
+    statement = _LIVE_MESSAGES_AFTER if seated else _MESSAGES_AFTER
+    if seated:
+        parameters["viewer_id"] = ctx.viewer_id
 
-    async def read(child: Context) -> list[Message] | None:
-        if recheck and await visible_conversation(child, conversation_id=conversation_id) is None:
-            return None
-        return list(
-            await child.session.scalars(
-                select(Message)
-                .where(Message.conversation_id == conversation_id, Message.seq > seq)
-                .order_by(Message.seq)
-                .limit(REPLAY_BATCH)
+    async def read(child: Context) -> list[Message]:
+        if not child.settings.is_sqlite:
+            # Reads only, each a statement of its own: no BEGIN and ROLLBACK around them.
+            await child.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        batch = list(await child.session.scalars(statement, parameters))
+        await _prime_senders(ctx, child, batch)
+        return batch
+
+    batch = await in_fresh(ctx, read)
+    if batch or not recheck:
+        return batch
+    # Nothing: nothing new, or no seat (an admin of a disputed order's conversation, or
+    # access lost). The whole rule decides which, and reads again if the viewer may see it.
+    if not await _still_visible(ctx, conversation_id):
+        return None
+    return await in_fresh(ctx, lambda child: _scalars(child, _MESSAGES_AFTER, conversation_id, seq))
+
+
+async def _prime_senders(ctx: Context, child: Context, batch: list[Message]) -> None:
+    """Load the senders the connection has not seen yet into its user loader, in the session
+    that read the batch: `Message.sender` then finds them there, instead of checking out a
+    connection of its own (a pool checkout pings the database) for each delivered message."""
+    loader = ctx.loaders.user_by_id
+    missing = {
+        message.sender_id
+        for message in batch
+        if message.sender_id is not None and loader.cache_map.get(message.sender_id) is None
+    }
+    if not missing:
+        return
+    statement = USERS.on(sqlite=child.settings.is_sqlite)
+    for row in await child.session.rows(statement, {"keys": list(missing)}):
+        loader.prime(row.id, row)
+
+
+async def _scalars(
+    ctx: Context, statement: Any, conversation_id: uuid.UUID, seq: int
+) -> list[Message]:
+    rows = await ctx.session.scalars(statement, {"conversation_id": conversation_id, "seq": seq})
+    return list(rows)
+
+
+class MessageStream:
+    """Messages after `after` from the database, then live ones: each once, in `seq` order.
+
+    An object rather than an async generator, as `schema.subscriptions.Released` explains:
+    what a subscription holds between events is this, its pub/sub `Subscription` and its
+    presence lease. Close it (`aclose`) when done; the task that opened it ending closes it
+    too, so a stream abandoned between two events does not wait for the garbage collector to
+    give its channel and its lease back.
+    """
+
+    __slots__ = (
+        "_after",
+        "_batch",
+        "_closed",
+        "_conversation_id",
+        "_ctx",
+        "_events",
+        "_last",
+        "_lease",
+        "_more",
+        "_recheck",
+        "_task",
+    )
+
+    def __init__(self, ctx: Context, *, conversation_id: uuid.UUID, after: str | None) -> None:
+        self._ctx = ctx
+        self._conversation_id = conversation_id
+        self._after = after
+        self._events: Subscription | None = None
+        self._lease: Lease | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._last = 0
+        self._batch: list[Message] = []
+        self._more = True  # read the database before waiting for an event
+        self._recheck = False  # re-check the viewer's access with each read
+        self._closed = False
+
+    def __aiter__(self) -> MessageStream:
+        return self
+
+    async def __anext__(self) -> Message:
+        if self._closed:
+            raise StopAsyncIteration
+        if self._events is None:
+            await self._open()
+        while not self._batch:
+            if not self._more:
+                event = await next_event(self._events)
+                seq = event.get("seq")
+                if not event.get("gap") and (not isinstance(seq, int) or seq <= self._last):
+                    continue
+                # The new message, or after a gap (pub/sub reconnected) or a skipped seq the
+                # missing ones too: read back from the database, the viewer's access re-checked.
+                self._more, self._recheck = True, True
+            batch = await _messages_after(
+                self._ctx, self._conversation_id, self._last, recheck=self._recheck
             )
-        )
+            if batch is None:
+                raise _not_found()
+            self._more = len(batch) >= REPLAY_BATCH
+            batch.reverse()
+            self._batch = batch
+        message = self._batch.pop()
+        self._last = message.seq
+        return message
 
-    return await in_fresh(ctx, read)
+    async def _open(self) -> None:
+        ctx = self._ctx
+        # Live only (no `after`), the stream starts from what exists now, read BEFORE
+        # subscribing: a message committed while the subscription is being set up is
+        # replayed, not skipped as if replay had covered it.
+        self._last = await _authorized_seq(ctx, self._conversation_id, self._after)
+        # Present while live, so a message sent meanwhile is not also stored as a notification.
+        key = conversation_key(self._conversation_id, ctx.viewer_id)  # type: ignore[arg-type]
+        self._lease = await ctx.services.presence.take(key)
+        task = self._task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(self._on_task_done)
+        try:
+            # Subscribed first, so a message committed from here on is both in the database
+            # and on the channel; replay what is in the database, then skip what it covered.
+            self._events = await ctx.services.broadcast.open(
+                message_channel(self._conversation_id), gaps=True
+            )
+        except PubSubUnavailable as error:
+            self._close()
+            raise StreamEnded(str(error), code=ErrorCode.PUBSUB_UNAVAILABLE) from None
 
+    def _on_task_done(self, _task: asyncio.Task[Any]) -> None:
+        self._close()
 
-async def message_stream(
-    ctx: Context, *, conversation_id: uuid.UUID, after: str | None
-) -> AsyncIterator[Message]:
-    """Messages after `after` from the database, then live ones: each once, in `seq` order."""
-    # Live only (no `after`), the stream starts from what exists now, read BEFORE subscribing:
-    # a message committed while the subscription is being set up is replayed below, not
-    # skipped as if replay had covered it.
-    last = await _authorized_seq(ctx, conversation_id, after)
-    presence = ctx.services.presence
-    # Present while live, so a message sent meanwhile is not also stored as a notification.
-    key = conversation_key(conversation_id, ctx.viewer_id)  # type: ignore[arg-type]
-    async with presence.holding(key), listening(ctx, message_channel(conversation_id)) as events:
-        # Subscribed first, so a message committed from here on is both in the database and
-        # on the channel; replay what is in the database, then skip what replay covered.
-        async for message in _replay(ctx, conversation_id, last):
-            last = message.seq
-            yield message
-        while True:
-            event = await next_event(events)
-            seq = event.get("seq")
-            if not event.get("gap") and (not isinstance(seq, int) or seq <= last):
-                continue
-            # The new message, or after a gap (pub/sub reconnected) or a skipped seq the
-            # missing ones too: read back from the database, the viewer's access re-checked.
-            async for message in _replay(ctx, conversation_id, last, recheck=True):
-                last = message.seq
-                yield message
-
-
-async def _replay(
-    ctx: Context, conversation_id: uuid.UUID, last: int, *, recheck: bool = False
-) -> AsyncIterator[Message]:
-    while True:
-        batch = await _messages_after(ctx, conversation_id, last, recheck=recheck)
-        if batch is None:
-            raise _not_found()
-        for message in batch:
-            last = message.seq
-            yield message
-        if len(batch) < REPLAY_BATCH:
+    def _close(self) -> None:
+        if self._closed:
             return
+        self._closed = True
+        self._batch = []
+        task, self._task = self._task, None
+        if task is not None:
+            task.remove_done_callback(self._on_task_done)
+        events, self._events = self._events, None
+        if events is not None:
+            self._ctx.services.broadcast.close(events)
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            self._ctx.services.presence.release(lease)
+
+    async def aclose(self) -> None:
+        self._close()
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from models.chat import (
@@ -25,7 +25,7 @@ from models.notification import NotificationType
 from models.types import utcnow
 from models.user import User
 from models.validation import clean_text
-from resolvers.chat import _not_found, _participant, message_channel
+from resolvers.chat import _not_found, message_channel
 from resolvers.files import claim_ready_files
 from resolvers.notifications import global_id, notify
 from resolvers.presence import conversation_key
@@ -106,7 +106,17 @@ async def send_message(
         )
     for attempt in range(3):
         try:
-            return await _send(ctx, viewer, conversation_id, text or "", client_id, attachment_ids)
+            # A retry of the same client id is rare: the first attempt lets the unique
+            # constraint find it, and only the attempts after a conflict look it up first.
+            return await _send(
+                ctx,
+                viewer,
+                conversation_id,
+                text or "",
+                client_id,
+                attachment_ids,
+                look_up_retry=attempt > 0,
+            )
         except IntegrityError:
             # SQLite: a concurrent writer took the seq (or the client id) first; look again.
             await ctx.rollback()
@@ -116,6 +126,21 @@ async def send_message(
     raise AssertionError("unreachable")
 
 
+# The conversation, row-locked (its next `seq` is taken under the lock), with its active
+# participants: the sender's seat and who else to notify, in one statement.
+_SEATS = (
+    select(Conversation, ConversationParticipant)
+    .join(
+        ConversationParticipant,
+        (ConversationParticipant.conversation_id == Conversation.id)
+        & ConversationParticipant.removed_at.is_(None),
+    )
+    .where(Conversation.id == bindparam("conversation_id"))
+    .with_for_update(of=Conversation)
+    .execution_options(populate_existing=True)
+)
+
+
 async def _send(
     ctx: Context,
     viewer: User,
@@ -123,14 +148,16 @@ async def _send(
     text: str,
     client_id: str | None,
     attachment_ids: Sequence[uuid.UUID],
+    *,
+    look_up_retry: bool,
 ) -> Message:
-    conversation = await lock_conversation(ctx, Conversation.id == conversation_id)
-    participant = (
-        None if conversation is None else await _participant(ctx, conversation.id, viewer.id)
-    )
+    rows = (await ctx.session.execute(_SEATS, {"conversation_id": conversation_id})).all()
+    conversation = rows[0][0] if rows else None
+    participant = next((seat for _c, seat in rows if seat.user_id == viewer.id), None)
     if conversation is None or participant is None:
         raise _not_found()
-    if client_id is not None:
+    others = [seat.user_id for _c, seat in rows if seat.user_id != viewer.id]
+    if client_id is not None and look_up_retry:
         first = await ctx.session.scalar(
             select(Message).where(
                 Message.conversation_id == conversation.id,
@@ -156,25 +183,20 @@ async def _send(
     # What you send, you have read.
     participant.last_read_seq = message.seq
     participant.last_read_at = message.created_at
-    await _notify_absent(ctx, conversation, message, viewer)
+    await _notify_absent(ctx, conversation, message, viewer, others)
     await ctx.commit()
     return message
 
 
 async def _notify_absent(
-    ctx: Context, conversation: Conversation, message: Message, sender: User
+    ctx: Context,
+    conversation: Conversation,
+    message: Message,
+    sender: User,
+    others: list[uuid.UUID],
 ) -> None:
-    """Store a MESSAGE_RECEIVED notification for each other participant who has no live
-    `messageAdded` subscription on the conversation, in any process."""
-    others = list(
-        await ctx.session.scalars(
-            select(ConversationParticipant.user_id).where(
-                ConversationParticipant.conversation_id == conversation.id,
-                ConversationParticipant.user_id != sender.id,
-                ConversationParticipant.removed_at.is_(None),
-            )
-        )
-    )
+    """Store a MESSAGE_RECEIVED notification for each other participant (`others`) who has
+    no live `messageAdded` subscription on the conversation, in any process."""
     if not others:
         return
     present = await ctx.services.presence.present(

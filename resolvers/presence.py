@@ -234,6 +234,14 @@ class Presence:
             logger.warning("presence could not be read; counting everyone absent: %r", error)
             return [False] * len(keys)
 
+    async def take(self, key: str) -> Lease | None:
+        """A new lease on `key`, to `release` when done; None if the store is down."""
+        try:
+            return await self.acquire(key)
+        except Exception as error:
+            logger.warning("presence could not take a lease on %s: %r", key, error)
+            return None
+
     @asynccontextmanager
     async def holding(self, key: str) -> AsyncIterator[Lease | None]:
         """Be present on `key` until the block exits or the task running it ends, whichever
@@ -242,11 +250,7 @@ class Presence:
         The task's end counts because a subscription's stream that is cancelled between two
         events is left suspended at a `yield`, to be closed only by the garbage collector.
         """
-        try:
-            lease = await self.acquire(key)
-        except Exception as error:
-            logger.warning("presence could not take a lease on %s: %r", key, error)
-            lease = None
+        lease = await self.take(key)
         task = asyncio.current_task()
         if lease is None or task is None:
             yield lease

@@ -74,10 +74,11 @@ class MaskUnexpectedErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and getattr(result, "errors", None):
-            result.errors = [_mask(error) for error in result.errors]
+            result.errors = [mask(error) for error in result.errors]
 
 
-def _mask(error: GraphQLError) -> GraphQLError:
+def mask(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it: an unexpected one says only that it happened."""
     if _is_expected(error):
         return error
     return GraphQLError(

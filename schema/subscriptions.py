@@ -2,15 +2,15 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from models.errors import NotAuthenticated
+from models.errors import DomainError, NotAuthenticated
 from models.types import utcnow
 from resolvers import chat, chat_live, live
 from resolvers.context import Context
@@ -62,37 +62,71 @@ class ReadReceipt:
         return await loader.load(self._message_id)  # type: ignore[return-value]
 
 
-def _released(ctx: Context, stream: AsyncGenerator[T, None]) -> aclosing[AsyncGenerator[T, None]]:
+class Released(Generic[T]):
     """`stream`, each item followed by the end of the transaction its fields opened on the
     connection's session (a WebSocket's context lives as long as the socket, and on SQLite an
     open transaction holds the write lock); closed as soon as the subscription ends.
 
-    Use as `async with _released(ctx, stream) as items`: a generator that stops iterating
-    another does not close it, and an unclosed stream holds its pub/sub channel until the
-    garbage collector finds it.
-
     The stream ends with UNAUTHENTICATED when the access token the connection was opened
     with expires: the client reconnects with a fresh one and resumes from its cursor.
+
+    An object, not an async generator: a server holds thousands of subscriptions, and each
+    generator layer costs a frame, a finalizer's weak reference and its close machinery,
+    walked by every full garbage collection for the life of the subscription.
     """
-    return aclosing(_until_expiry(ctx, stream))
+
+    __slots__ = ("_ctx", "_delivered", "_stream")
+
+    def __init__(self, ctx: Context, stream: AsyncIterator[T]) -> None:
+        self._ctx = ctx
+        self._stream: AsyncIterator[T] | None = stream
+        self._delivered = False
+
+    def __aiter__(self) -> "Released[T]":
+        return self
+
+    async def __anext__(self) -> T:
+        stream = self._stream
+        if stream is None:
+            raise StopAsyncIteration
+        if self._delivered:
+            # The previous item has been sent: end the transaction its fields opened.
+            self._delivered = False
+            await self._ctx.rollback()
+        deadline = _until_token_expiry(self._ctx)
+        try:
+            async with deadline:
+                item = await anext(stream)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            await self.aclose()
+            message = "Access token expired: reconnect with a fresh one"
+            raise NotAuthenticated(message) from None
+        except BaseException:
+            await self.aclose()
+            raise
+        self._delivered = True
+        return item
+
+    async def aclose(self) -> None:
+        stream, self._stream = self._stream, None
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
-async def _until_expiry(ctx: Context, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
-    async with aclosing(stream):
-        while True:
-            deadline = _until_token_expiry(ctx)
-            try:
-                async with deadline:
-                    item = await anext(stream)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                if not deadline.expired():
-                    raise
-                message = "Access token expired: reconnect with a fresh one"
-                raise NotAuthenticated(message) from None
-            yield item
-            await ctx.rollback()
+def _released(ctx: Context, stream: AsyncIterator[T]) -> aclosing[Released[T]]:
+    """`Released(ctx, stream)` for `async with _released(ctx, stream) as items`: a generator
+    that stops iterating another does not close it, and an unclosed stream holds its
+    pub/sub channel until the garbage collector finds it."""
+    return aclosing(Released(ctx, stream))
+
+
+async def _refused(error: Exception) -> AsyncIterator[Any]:
+    """A stream that fails at its first item, as a generator that checks its arguments does."""
+    raise error
+    yield  # pragma: no cover -- makes this a generator
 
 
 def _until_token_expiry(ctx: Context) -> asyncio.Timeout:
@@ -109,15 +143,16 @@ class Subscription:
         description="New messages; with `after` (a message cursor) the missed ones first, in "
         "order, then live ones: no gap, no duplicate."
     )
-    async def message_added(
+    def message_added(
         self, info: Info[Context, None], conversation_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[Message, None]:
-        ctx = info.context
-        key = conversation_key(conversation_id)
-        stream = chat_live.message_stream(ctx, conversation_id=key, after=after)
-        async with _released(ctx, stream) as messages:
-            async for message in messages:
-                yield message  # type: ignore[misc]
+        # The stream itself, not a generator over it: one object per live subscription.
+        try:
+            key = conversation_key(conversation_id)
+        except DomainError as error:
+            return _refused(error)  # type: ignore[return-value]
+        stream = chat_live.MessageStream(info.context, conversation_id=key, after=after)
+        return Released(info.context, stream)  # type: ignore[return-value]
 
     @strawberry.subscription(description="Who is typing; stopped after 5 s without a refresh.")
     async def typing(
