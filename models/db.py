@@ -166,7 +166,9 @@ _BROKEN_CONNECTION = (
 # Where every statement reads its own snapshot anyway (PostgreSQL's default, READ COMMITTED,
 # is the server's unless configured), a select before the session's first write needs no
 # BEGIN of its own: read-only requests save that round trip and the ROLLBACK that ends it.
-_OWN_SNAPSHOTS = (None, "READ COMMITTED", "autocommit")
+# The adapter holds asyncpg's names: None until a level is set, "read_committed" once the
+# pool has reset a connection that ran with another level (AUTOCOMMIT, say).
+_OWN_SNAPSHOTS = (None, "read_committed", "autocommit")
 
 # Compiled selects by SQLAlchemy cache key, per dialect: the same bounded reuse SQLAlchemy's
 # own compiled cache gives, for the statements the direct path runs.

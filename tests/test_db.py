@@ -97,6 +97,21 @@ async def test_a_read_before_any_write_opens_no_transaction(services, market):
         assert not raw.driver_connection.is_in_transaction()
 
 
+async def test_a_connection_reset_to_read_committed_still_reads_without_begin(
+    one_connection, market
+):
+    services = one_connection
+    statement, parameters = statements(*market)["users"]
+    async with open_session(services.sessions) as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await session.rows(statement, parameters)
+    async with open_session(services.sessions) as session:  # the same connection, reset
+        await session.rows(statement, parameters)
+        raw = await (await session.connection()).get_raw_connection()
+        assert raw.dbapi_connection.isolation_level == "read_committed"
+        assert not raw.driver_connection.is_in_transaction()
+
+
 async def test_a_read_after_a_write_sees_it_inside_the_transaction(services, market):
     _, gigs = market
     statement = select(Gig.id, Gig.title).where(Gig.id == gigs[0].id)
