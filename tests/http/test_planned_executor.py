@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 import strawberry
 from graphql.execution.executor import Executor
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
+from schema import executor as executor_module
 from schema.executor import PlannedExecutor
 from tests.catalog.test_feed import FEED, add_gigs, make_sellers
 from tests.factories import make_category, make_user, token_for
@@ -234,27 +236,29 @@ async def test_mutation_fields_run_one_after_another():
 
 
 async def test_a_repeated_document_is_planned_once(monkeypatch):
-    planned, _ = schemas()
+    # The plan is kept for the parsed document, which the parser cache hands out again.
+    planned = strawberry.Schema(
+        query=Query,
+        execution_context_class=PlannedExecutor,
+        extensions=[lambda: ParserCache(maxsize=8)],
+    )
     document = "{ person { name friends { name } } }"
-    await planned.execute(document)
-    calls = []
-    original = PlannedExecutor._plan
-
-    def counting(self: PlannedExecutor) -> Any:
-        calls.append(self.operation)
-        return original(self)
-
-    monkeypatch.setattr(PlannedExecutor, "_plan", counting)
+    first = await planned.execute(document)
+    monkeypatch.setattr(
+        executor_module._Planner, "object_plan", lambda *_: pytest.fail("planned again")
+    )
     monkeypatch.setattr(
         Executor, "execute_field", lambda *_: pytest.fail("graphql-core executed a field")
     )
 
-    result = await planned.execute(document)
+    again = await planned.execute(document)
 
-    assert result.errors is None
-    assert len(calls) == 1
-    first = PlannedExecutor._plans[id(planned._schema), id(calls[0])]
-    assert first[2] is not None  # a plan was made, and served again
+    assert again.errors is None
+    assert (
+        again.data
+        == first.data
+        == {"person": {"name": "ada", "friends": [{"name": "ada-0"}, {"name": "ada-1"}]}}
+    )
 
 
 async def test_the_feed_runs_on_the_plan_and_matches_graphql_core(gql, services, monkeypatch):
