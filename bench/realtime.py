@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -339,44 +340,95 @@ class Sent:
     error: str | None = None
 
 
+class Poster:
+    """POSTs JSON to one server over keep-alive HTTP/1.1 connections, reused newest first.
+
+    The sender shares the machine's two cores with the servers, so it must cost little per
+    request: httpx spends about a millisecond of CPU on each, and more the more connections
+    its pool holds, which starved the sender itself whenever the servers slowed down. This
+    writes a prepared request and reads the `Content-Length` body back, nothing else."""
+
+    IDLE_SECONDS = 2.0  # uvicorn closes a keep-alive connection idle for 5 s
+
+    def __init__(self, base_url: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self._idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def post(self, path: str, body: bytes, token: str) -> bytes:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        now = time.monotonic()
+        while self._idle:
+            used, reader, writer = self._idle.pop()
+            if now - used < self.IDLE_SECONDS:
+                break
+            writer.close()
+        else:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(head + body)
+            headers = await reader.readuntil(b"\r\n\r\n")
+            status = int(headers.split(b" ", 2)[1])
+            match = re.search(rb"(?i)\r\ncontent-length: *(\d+)", headers)
+            if match is None:
+                raise RuntimeError(f"no Content-Length in {headers[:200]!r}")
+            payload = await reader.readexactly(int(match[1]))
+        except BaseException:
+            writer.close()
+            raise
+        if status != 200:
+            writer.close()
+            raise RuntimeError(f"HTTP {status}: {payload[:200]!r}")
+        self._idle.append((time.monotonic(), reader, writer))
+        return payload
+
+    def close(self) -> None:
+        for _used, _reader, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
 async def send_at_rate(
     world: World, servers: list[Server], tokens: list[str], rate: float, seconds: float
 ) -> tuple[list[Sent], float]:
     """Send `rate * seconds` messages on schedule; return them and the late start, worst case."""
     rng = random.Random(11)
-    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: a request sent
-    # on one the server is closing fails with ReadError, a fault of the client, not a send.
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=2)
+    posters = [Poster(server.base_url) for server in servers]
     sends: list[Sent] = []
     worst_late = 0.0
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
-        async def send(record: Sent, n: int) -> None:
-            base_url = servers[world.server_of(record.sender)].base_url
-            variables = {
-                "input": {
-                    "conversationId": conversation_gid(world.conversations[record.conversation]),
-                    "body": f"message {n} of the realtime bench",
-                    "clientMessageId": f"rt-{n}",
-                }
+    async def send(record: Sent, n: int) -> None:
+        variables = {
+            "input": {
+                "conversationId": conversation_gid(world.conversations[record.conversation]),
+                "body": f"message {n} of the realtime bench",
+                "clientMessageId": f"rt-{n}",
             }
-            try:
-                response = await client.post(
-                    f"{base_url}/graphql",
-                    json={"query": SEND, "variables": variables},
-                    headers={"Authorization": f"Bearer {tokens[record.sender]}"},
-                )
-                payload = response.json()["data"]["sendMessage"]
-                if payload["errors"]:
-                    record.error = str(payload["errors"])
-                    return
-                record.message_id = payload["message"]["id"]
-                record.created_at = parse_time(payload["message"]["createdAt"])
-            except Exception as error:
-                record.error = repr(error)
+        }
+        body = json.dumps({"query": SEND, "variables": variables}).encode()
+        try:
+            response = await asyncio.wait_for(
+                posters[world.server_of(record.sender)].post(
+                    "/graphql", body, tokens[record.sender]
+                ),
+                30,
+            )
+            payload = json.loads(response)["data"]["sendMessage"]
+            if payload["errors"]:
+                record.error = str(payload["errors"])
+                return
+            record.message_id = payload["message"]["id"]
+            record.created_at = parse_time(payload["message"]["createdAt"])
+        except Exception as error:
+            record.error = repr(error)
 
-        tasks = []
-        start = time.monotonic()
+    tasks = []
+    start = time.monotonic()
+    try:
         for n in range(round(rate * seconds)):
             due = start + n / rate
             await asyncio.sleep(max(0.0, due - time.monotonic()))
@@ -386,6 +438,9 @@ async def send_at_rate(
             sends.append(record)
             tasks.append(asyncio.create_task(send(record, n)))
         await asyncio.gather(*tasks)
+    finally:
+        for poster in posters:
+            poster.close()
     return sends, worst_late
 
 
@@ -489,6 +544,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=5, help="idle seconds before RSS")
     parser.add_argument("--drain", type=float, default=5, help="seconds to wait after sending")
     parser.add_argument("--ports", type=int, nargs=2, default=[8111, 8112])
+    parser.add_argument(
+        "--timeline", action="store_true", help="also print p50/p99 for each second of sending"
+    )
     args = parser.parse_args()
 
     world = World.make(args.subscriptions, args.per_connection)
@@ -613,6 +671,8 @@ def report(
     by_id = {sent.message_id: sent for sent in delivered}
     counts: dict[tuple[int, str], int] = {}
     cross, local, end_to_end = [], [], []
+    by_second: dict[int, list[float]] = {}
+    first_start = min((sent.started for sent in sends), default=0.0)
     unexpected = 0
     for received in (row for r in reports for row in r[0]):
         user, _conversation, message_id, _created_at, at = received
@@ -626,6 +686,7 @@ def report(
             continue
         latency = (at - sent.created_at) * 1000
         (local if user == sent.sender else cross).append(latency)
+        by_second.setdefault(int(sent.started - first_start), []).append(latency)
         end_to_end.append((at - sent.started) * 1000)
     expected = {
         (user, sent.message_id) for sent in delivered for user in world.pair(sent.conversation)
@@ -671,6 +732,14 @@ def report(
             f"{name:<44}{len(values):>8}{percentile(values, 0.5):>9.1f}"
             f"{percentile(values, 0.99):>9.1f}{max(values, default=float('nan')):>9.1f}"
         )
+    if args.timeline:
+        print()
+        print(f"{'sent in second':<44}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+        for second, values in sorted(by_second.items()):
+            print(
+                f"{second:<44}{len(values):>8}{percentile(values, 0.5):>9.1f}"
+                f"{percentile(values, 0.99):>9.1f}{max(values):>9.1f}"
+            )
     print()
     print(
         f"deliveries expected {len(expected)}, lost {lost}, duplicated {duplicated}, "
