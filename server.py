@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
-from models.db import create_engine, session_factory
+from models.db import create_engine, fill_pool, session_factory
 from models.settings import Settings, SettingsError, load_settings
 from resolvers.catalog import ViewCounter
 from resolvers.collector import Collector
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await fill_pool(engine)
         await services.broadcast.connect()
         await services.presence.start()
         services.views.start()

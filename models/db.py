@@ -3,6 +3,7 @@
 import asyncio
 import collections
 import functools
+import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -21,9 +22,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from models.settings import Settings
+
+logger = logging.getLogger("gigstream.db")
 
 
 class SerialSession(AsyncSession):
@@ -271,10 +274,44 @@ def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:
         return engine
     if not pool:
         return create_async_engine(url, poolclass=NullPool)
-    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    engine = create_async_engine(
+        url, pool_size=settings.database_pool_size, max_overflow=settings.database_pool_overflow
+    )
     event.listen(engine.sync_engine, "checkout", _check_on_checkout)
     event.listen(engine.sync_engine, "checkin", _note_checkin)
     return engine
+
+
+async def fill_pool(engine: AsyncEngine, *, within: float = 10) -> int:
+    """Open the pool's connections now, so that the first burst of requests after a start
+    does not pay for connecting (on PostgreSQL a server process each). Best effort, for at
+    most `within` seconds: a database that does not answer is for /readyz to report, and the pool
+    connects on demand once it does. Returns how many connections the pool holds."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool) or engine.dialect.name == "sqlite":
+        return 0
+    wanted = pool.size() - pool.checkedin()
+    opened: list[AsyncConnection] = []
+
+    async def connect() -> None:
+        opened.append(await engine.connect())
+
+    try:
+        async with asyncio.timeout(within):
+            await connect()  # alone: the first connection also initializes the dialect
+            results = await asyncio.gather(
+                *(connect() for _ in range(wanted - 1)), return_exceptions=True
+            )
+        errors = [result for result in results if isinstance(result, BaseException)]
+        if errors:
+            raise errors[0]
+    except Exception as error:
+        logger.warning(
+            "the database pool opened %d of %d connections: %r", len(opened), wanted, error
+        )
+    finally:
+        await asyncio.gather(*(conn.close() for conn in opened), return_exceptions=True)
+    return pool.checkedin()
 
 
 # A connection idle longer than this is pinged before it is handed out again.

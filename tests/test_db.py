@@ -5,7 +5,7 @@ import os
 
 import asyncpg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -245,3 +245,23 @@ async def test_a_missing_parameter_is_refused_as_sqlalchemy_refuses_it(services,
             pytest.raises(SQLAlchemyError, match="required for bind parameter 'keys'"),
         ):
             await session.rows(statement, {})
+
+
+async def test_filling_the_pool_opens_its_connections_before_any_request(settings):
+    engine = models_db.create_engine(settings.model_copy(update={"database_pool_size": 4}))
+    try:
+        assert await models_db.fill_pool(engine) == 4
+        assert engine.pool.checkedin() == 4
+        assert await models_db.fill_pool(engine) == 4  # full already: opens none
+    finally:
+        await engine.dispose()
+
+
+async def test_a_database_that_does_not_answer_leaves_the_pool_to_connect_later(settings):
+    url = make_url(settings.database_url).set(port=1)  # nothing listens there
+    unreachable = settings.model_copy(update={"database_url": url.render_as_string(False)})
+    engine = models_db.create_engine(unreachable)
+    try:
+        assert await models_db.fill_pool(engine, within=5) == 0
+    finally:
+        await engine.dispose()
