@@ -56,7 +56,7 @@ class Lease:
 class _Store(Protocol):
     async def acquire(self, key: str, lease_id: str, ttl: float, limit: int) -> bool: ...
     async def refresh(self, leases: Sequence[Lease], ttl: float) -> None: ...
-    async def release(self, lease: Lease) -> None: ...
+    async def release(self, leases: Sequence[Lease]) -> None: ...
     async def counts(self, keys: Sequence[str]) -> list[int]: ...
     async def close(self) -> None: ...
 
@@ -80,12 +80,13 @@ class MemoryStore:
         for lease in leases:
             self._leases.setdefault(lease.key, {})[lease.id] = until
 
-    async def release(self, lease: Lease) -> None:
-        leases = self._leases.get(lease.key)
-        if leases is not None:
-            leases.pop(lease.id, None)
-            if not leases:
-                del self._leases[lease.key]
+    async def release(self, leases: Sequence[Lease]) -> None:
+        for lease in leases:
+            held = self._leases.get(lease.key)
+            if held is not None:
+                held.pop(lease.id, None)
+                if not held:
+                    del self._leases[lease.key]
 
     async def counts(self, keys: Sequence[str]) -> list[int]:
         now = time.monotonic()
@@ -123,14 +124,22 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 )
+# Many leases in one call: KEYS[i] holds lease ARGV[i + 1], each for ARGV[1] ms.
 _REFRESH = (
     _NOW
     + """
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
+local ttl = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now + ttl, ARGV[i + 1])
+  redis.call('PEXPIRE', key, ttl)
+end
+return #KEYS
 """
 )
+# Leases per refresh call: a process holding thousands refreshes them in a few calls, each
+# quick for Redis and a turn of the event loop apart, instead of a pipeline of thousands of
+# commands that holds the loop while it is built and its replies are read.
+REFRESH_BATCH = 500
 _COUNT = _NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')\n"
 
 
@@ -153,13 +162,21 @@ class RedisStore:
         return bool(await self._acquire(keys=[key], args=[lease_id, _ms(ttl), limit]))
 
     async def refresh(self, leases: Sequence[Lease], ttl: float) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for lease in leases:
-                await self._refresh(keys=[lease.key], args=[lease.id, _ms(ttl)], client=pipe)
-            await pipe.execute()
+        for start in range(0, len(leases), REFRESH_BATCH):
+            batch = leases[start : start + REFRESH_BATCH]
+            await self._refresh(
+                keys=[lease.key for lease in batch],
+                args=[_ms(ttl), *(lease.id for lease in batch)],
+            )
 
-    async def release(self, lease: Lease) -> None:
-        await self._redis.zrem(lease.key, lease.id)
+    async def release(self, leases: Sequence[Lease]) -> None:
+        # In batches on one connection: a process stopping with thousands of leases sent them
+        # all at once, more commands in flight than the client's pool has connections.
+        for start in range(0, len(leases), REFRESH_BATCH):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for lease in leases[start : start + REFRESH_BATCH]:
+                    pipe.zrem(lease.key, lease.id)
+                await pipe.execute()
 
     async def counts(self, keys: Sequence[str]) -> list[int]:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -201,8 +218,8 @@ class Presence:
             await asyncio.gather(heartbeat, return_exceptions=True)
         await asyncio.gather(*self._releasing, return_exceptions=True)
         held, self._held = list(self._held), {}
-        if release:
-            await asyncio.gather(*(self._release(lease) for lease in held))
+        if release and held:
+            await self._release(held)
         await self._store.close()
 
     async def acquire(self, key: str, *, limit: int | None = None) -> Lease | None:
@@ -271,11 +288,16 @@ class Presence:
         """Leases this process holds."""
         return len(self._held)
 
-    async def _release(self, lease: Lease) -> None:
+    async def _release(self, leases: Sequence[Lease]) -> None:
         try:
-            await self._store.release(lease)
+            await self._store.release(leases)
         except Exception as error:
-            logger.warning("presence could not release %s (it will lapse): %r", lease.key, error)
+            logger.warning(
+                "presence could not release %d leases, %s first (they will lapse): %r",
+                len(leases),
+                leases[0].key,
+                error,
+            )
 
     async def _refresh_forever(self) -> None:
         while True:
@@ -293,7 +315,7 @@ class Presence:
                     self._release_soon(lease)
 
     def _release_soon(self, lease: Lease) -> None:
-        task = asyncio.ensure_future(self._release(lease))
+        task = asyncio.ensure_future(self._release([lease]))
         self._releasing.add(task)
         task.add_done_callback(self._releasing.discard)
 

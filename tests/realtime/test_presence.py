@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.presence import Presence
+from resolvers.presence import REFRESH_BATCH, Presence
 from tests.realtime.conftest import eventually, pubsub_settings
 
 MakePresence = Callable[..., Awaitable[Presence]]
@@ -99,6 +99,19 @@ async def test_a_lease_its_holder_refreshes_outlives_the_ttl(backend_url, make_p
     await asyncio.sleep(1)
 
     assert await present(presence, key)
+
+
+async def test_more_leases_than_one_refresh_call_carries_all_outlive_the_ttl(
+    backend_url, make_presence
+):
+    presence = await make_presence(backend_url, ttl=0.4)
+    keys = [new_key() for _ in range(REFRESH_BATCH + 7)]
+    for key in keys:
+        assert await presence.acquire(key) is not None
+
+    await asyncio.sleep(1.2)
+
+    assert await presence.present(keys) == [True] * len(keys)
 
 
 async def test_a_lease_nobody_refreshes_lapses_after_the_ttl(backend_url, make_presence):
