@@ -31,9 +31,11 @@ OBJECTS_PER_SUBSCRIPTION = 80
 
 
 def _everything() -> list[object]:
-    # Frozen objects (resolvers.collector) are left out of `gc.get_objects()`: count them too.
+    # Frozen objects (resolvers.collector) are left out of `gc.get_objects()`: count them too,
+    # also those the app's collector freezes as this full collection ends.
     gc.unfreeze()
     gc.collect()
+    gc.unfreeze()
     return gc.get_objects()
 
 
