@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # burst (closed again when returned). Opening one costs a server process and a fresh
     # statement cache, so a burst is better queued than served by connecting.
     database_pool_size: int = Field(default=20, gt=0)
-    database_pool_overflow: int = Field(default=0, ge=0)
+    database_pool_overflow: int = Field(default=10, ge=0)
     redis_url: str | None = None
     jwt_secret: SecretStr | None = None
     jwt_secret_file: Path = DEFAULT_DATA_DIR / "jwt_secret"
