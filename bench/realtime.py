@@ -517,6 +517,15 @@ async def warm_up(world: World, servers: list[Server], tokens: list[str]) -> Non
 # Figures --------------------------------------------------------------------------------
 
 
+def latency_table(title: str, rows: list[tuple[str, list[float]]]) -> None:
+    print(f"{title:<44}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for name, values in rows:
+        print(
+            f"{name:<44}{len(values):>8}{percentile(values, 0.5):>9.1f}"
+            f"{percentile(values, 0.99):>9.1f}{max(values, default=float('nan')):>9.1f}"
+        )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
@@ -721,25 +730,21 @@ def report(
         f"late by {late * 1000:.0f} ms at worst); {len(failed_sends)} sends failed"
     )
     print()
-    print(f"{'delivery':<44}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name, values in (
-        ("other side, other process (through Redis)", cross),
-        ("sender's own subscription (same process)", local),
-        ("all deliveries", all_latency),
-        ("all, from the client's send (HTTP incl.)", end_to_end),
-    ):
-        print(
-            f"{name:<44}{len(values):>8}{percentile(values, 0.5):>9.1f}"
-            f"{percentile(values, 0.99):>9.1f}{max(values, default=float('nan')):>9.1f}"
-        )
+    latency_table(
+        "delivery",
+        [
+            ("other side, other process (through Redis)", cross),
+            ("sender's own subscription (same process)", local),
+            ("all deliveries", all_latency),
+            ("all, from the client's send (HTTP incl.)", end_to_end),
+        ],
+    )
     if args.timeline:
         print()
-        print(f"{'sent in second':<44}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-        for second, values in sorted(by_second.items()):
-            print(
-                f"{second:<44}{len(values):>8}{percentile(values, 0.5):>9.1f}"
-                f"{percentile(values, 0.99):>9.1f}{max(values):>9.1f}"
-            )
+        latency_table(
+            "sent in second",
+            [(str(second), values) for second, values in sorted(by_second.items())],
+        )
     print()
     print(
         f"deliveries expected {len(expected)}, lost {lost}, duplicated {duplicated}, "
