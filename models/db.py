@@ -285,32 +285,35 @@ def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:
 async def fill_pool(engine: AsyncEngine, *, within: float = 10) -> int:
     """Open the pool's connections now, so that the first burst of requests after a start
     does not pay for connecting (on PostgreSQL a server process each). Best effort, for at
-    most `within` seconds: a database that does not answer is for /readyz to report, and the pool
-    connects on demand once it does. Returns how many connections the pool holds."""
+    most `within` seconds: a database that does not answer is for /readyz to report, and the
+    pool connects on demand once it does. Returns how many connections the pool holds."""
     pool = engine.pool
     if not isinstance(pool, QueuePool) or engine.dialect.name == "sqlite":
         return 0
     wanted = pool.size() - pool.checkedin()
+    if wanted <= 0:
+        return pool.checkedin()
     opened: list[AsyncConnection] = []
 
     async def connect() -> None:
         opened.append(await engine.connect())
 
+    error: BaseException | None = None
     try:
         async with asyncio.timeout(within):
             await connect()  # alone: the first connection also initializes the dialect
             results = await asyncio.gather(
                 *(connect() for _ in range(wanted - 1)), return_exceptions=True
             )
-        errors = [result for result in results if isinstance(result, BaseException)]
-        if errors:
-            raise errors[0]
-    except Exception as error:
+        error = next((r for r in results if isinstance(r, BaseException)), None)
+    except Exception as failure:
+        error = failure
+    finally:
+        await asyncio.gather(*(conn.close() for conn in opened), return_exceptions=True)
+    if error is not None:
         logger.warning(
             "the database pool opened %d of %d connections: %r", len(opened), wanted, error
         )
-    finally:
-        await asyncio.gather(*(conn.close() for conn in opened), return_exceptions=True)
     return pool.checkedin()
 
 

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'gigstream.sqlite3'}"
     # PostgreSQL connections each process keeps open, and how many more it may open for a
     # burst (closed again when returned). Opening one costs a server process and a fresh
-    # statement cache, so a burst is better queued than served by connecting.
+    # statement cache, so the pooled ones should carry the usual bursts; overflow is headroom.
     database_pool_size: int = Field(default=20, gt=0)
     database_pool_overflow: int = Field(default=10, ge=0)
     redis_url: str | None = None
