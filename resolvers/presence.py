@@ -136,10 +136,10 @@ end
 return #KEYS
 """
 )
-# Leases per refresh call: a process holding thousands refreshes them in a few calls, each
-# quick for Redis and a turn of the event loop apart, instead of a pipeline of thousands of
-# commands that holds the loop while it is built and its replies are read.
-REFRESH_BATCH = 500
+# Leases per Redis call, to refresh or to release: a process holding thousands refreshes them
+# in a few calls, each quick for Redis and a turn of the event loop apart, instead of a
+# pipeline of thousands of commands that holds the loop while it is built and read.
+LEASES_PER_CALL = 500
 _COUNT = _NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')\n"
 
 
@@ -162,8 +162,8 @@ class RedisStore:
         return bool(await self._acquire(keys=[key], args=[lease_id, _ms(ttl), limit]))
 
     async def refresh(self, leases: Sequence[Lease], ttl: float) -> None:
-        for start in range(0, len(leases), REFRESH_BATCH):
-            batch = leases[start : start + REFRESH_BATCH]
+        for start in range(0, len(leases), LEASES_PER_CALL):
+            batch = leases[start : start + LEASES_PER_CALL]
             await self._refresh(
                 keys=[lease.key for lease in batch],
                 args=[_ms(ttl), *(lease.id for lease in batch)],
@@ -172,9 +172,9 @@ class RedisStore:
     async def release(self, leases: Sequence[Lease]) -> None:
         # In batches on one connection: a process stopping with thousands of leases sent them
         # all at once, more commands in flight than the client's pool has connections.
-        for start in range(0, len(leases), REFRESH_BATCH):
+        for start in range(0, len(leases), LEASES_PER_CALL):
             async with self._redis.pipeline(transaction=False) as pipe:
-                for lease in leases[start : start + REFRESH_BATCH]:
+                for lease in leases[start : start + LEASES_PER_CALL]:
                     pipe.zrem(lease.key, lease.id)
                 await pipe.execute()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.presence import REFRESH_BATCH, Presence
+from resolvers.presence import LEASES_PER_CALL, Presence
 from tests.realtime.conftest import eventually, pubsub_settings
 
 MakePresence = Callable[..., Awaitable[Presence]]
@@ -105,7 +105,7 @@ async def test_more_leases_than_one_refresh_call_carries_all_outlive_the_ttl(
     backend_url, make_presence
 ):
     presence = await make_presence(backend_url, ttl=0.4)
-    keys = [new_key() for _ in range(REFRESH_BATCH + 7)]
+    keys = [new_key() for _ in range(LEASES_PER_CALL + 7)]
     for key in keys:
         assert await presence.acquire(key) is not None
 
