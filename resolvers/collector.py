@@ -100,6 +100,8 @@ class Collector:
     def thaw(self) -> None:
         """Collect everything, frozen or not, then freeze what is left."""
         started = time.perf_counter()
+        watching = self._settle in gc.callbacks
+        self.unwatch()  # this freezes by itself, and settling would list the whole heap
         gc.unfreeze()
         collected = gc.collect()
         gc.freeze()
@@ -107,6 +109,8 @@ class Collector:
         # kept have been promoted: after this one (the whole heap) that batch would be large.
         # A full collection of nothing (all is frozen) makes the next batch small.
         gc.collect()
+        if watching:
+            self.watch()
         self._frozen = gc.get_freeze_count()
         self._settled = 0
         self._thawed_at = self._clock()
