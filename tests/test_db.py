@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import uuid
 
 import asyncpg
 import pytest
@@ -253,6 +254,24 @@ async def test_filling_the_pool_opens_its_connections_before_any_request(setting
         assert await models_db.fill_pool(engine) == 4
         assert engine.pool.checkedin() == 4
         assert await models_db.fill_pool(engine) == 4  # full already: opens none
+    finally:
+        await engine.dispose()
+
+
+async def test_a_new_connection_binds_uuid_arrays_without_asking_the_server_what_they_are(
+    settings,
+):
+    engine = models_db.create_engine(settings)
+    try:
+        async with open_session(models_db.session_factory(engine)) as session:
+            connection = await session.connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            sent: list[str] = []
+            driver.add_query_logger(lambda record: sent.append(record.query))
+            await session.rows(loaders.USERS.on(sqlite=False), {"keys": [uuid.uuid4()]})
+        # The statement alone: no type introspection (nor JIT toggled around one) before it.
+        assert len(sent) == 1, sent
+        assert '"user".id = ANY' in sent[0]
     finally:
         await engine.dispose()
 
