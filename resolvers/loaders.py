@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ARRAY, any_, bindparam, func, select
 from sqlalchemy.sql import Select
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 
 from models.catalog import (
     Category,
@@ -105,8 +105,22 @@ IS_ACTIVE = Gig.status == GigStatus.ACTIVE
 ACTIVE_GIGS = select(*GIG_COLUMNS).where(IS_ACTIVE)
 
 
+class _Futures(DefaultCache[Any, Any]):
+    """strawberry's cache keyed by the keys themselves, read and written by the dict's own
+    methods: the feed looks keys up some 240 times a request, each a call of the cache's
+    method and of its key function otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.get = self.cache_map.get  # type: ignore[method-assign]
+        self.set = self.cache_map.__setitem__  # type: ignore[method-assign]
+
+
 class Loader(DataLoader[Any, Any]):
     """A DataLoader that can also hand over a value it already holds, without a future."""
+
+    def __init__(self, load_fn: Any) -> None:
+        super().__init__(load_fn, cache_map=_Futures())
 
     def now(self, key: Any) -> Any:
         """The value itself when loaded already, so GraphQL has nothing to await; else a future.
