@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         workers=getattr(args, "workers", 1),
         reload=getattr(args, "reload", False),
         log_config=None,
+        # Each access line is formatted before the logger looks at its level: skip them
+        # altogether where the level drops them (LOG_LEVEL above INFO).
+        access_log=logging.getLogger("uvicorn.access").isEnabledFor(logging.INFO),
         ws_max_size=settings.max_body_bytes,
         proxy_headers=True,
     )
