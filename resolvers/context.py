@@ -144,6 +144,7 @@ class Context:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        self.loaders.clear()
 
 
 async def _run_each(callbacks: list[AfterCommit], what: str) -> None:

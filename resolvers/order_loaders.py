@@ -70,6 +70,10 @@ class OrderLoaders:
         self.files_by_delivery_id = DataLoader(lambda keys: self._files(DELIVERY_FILES, keys))
         self.files_by_dispute_id = DataLoader(lambda keys: self._files(DISPUTE_FILES, keys))
 
+    def clear(self) -> None:
+        """Drop every loader, each of which closes over this object (`Loaders.clear`)."""
+        self.__dict__.clear()
+
     def _one(self, statement: Select[Any], name: str) -> DataLoader[Any, Any]:
         async def load(keys: Sequence[uuid.UUID]) -> list[Any]:
             rows = await self._ctx.session.rows(statement, {"keys": keys})

@@ -1,6 +1,9 @@
 """The home feed: its shape, and a number of SQL statements that does not grow with the page."""
 
+import gc
+
 import pytest
+from strawberry.dataloader import DataLoader
 
 from models.catalog import Skill, SkillLevel, UserSkill
 from models.user import UserRole
@@ -72,3 +75,26 @@ async def test_the_feed_shows_sellers_skills_and_prices(gql, services):
     ]
     assert [p["price"]["amount"] for p in node["packages"]] == ["10.00", "25.00", "99.00"]
     assert node["isFavorite"] is False
+
+
+async def test_what_the_feed_loaded_is_freed_as_it_ends_not_by_the_collector(gql, services):
+    category = await make_category(services)
+    await add_gigs(services, await make_sellers(services, 2), category, 5)
+    await gql(FEED)  # plans, caches and the pool set up
+
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds unreachable is kept to look at
+    try:
+        await gql(FEED)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, DataLoader) or _is_record(o)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+    assert left == []
+
+
+def _is_record(value):
+    kind = type(value)
+    return kind.__module__ == "models.db" and kind.__name__ == "Record"
