@@ -1,10 +1,13 @@
 """Browse and search gigs: filters, five sorts, keyset pages."""
 
 import enum
+import functools
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -21,6 +24,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.catalog import Category, Gig, GigKind, GigStatus
@@ -28,7 +32,7 @@ from models.errors import ErrorCode, ValidationFailed
 from models.gig_rules import clean_tags
 from models.money import to_minor
 from resolvers.context import Context
-from resolvers.loaders import ACTIVE_GIGS, GIG_COLUMNS, IS_ACTIVE, NEWEST_GIGS
+from resolvers.loaders import GIG_COLUMNS, IS_ACTIVE, NEWEST_GIGS
 from resolvers.pagination import Ordering, Page, SortKey, paginate
 
 SEARCH_MAX = 200
@@ -88,20 +92,41 @@ async def search_gigs(
     sort: GigSort,
     first: int | None,
     after: str | None,
+    columns: frozenset[str] | None = None,
 ) -> Page:
-    """One page of the gigs that match `filter`, in `sort` order, as the viewer may see them."""
+    """One page of the gigs that match `filter`, in `sort` order, as the viewer may see them:
+    rows of the `columns` named (with the id and owner), of every column when None."""
     conditions = await _conditions(ctx, filter)
     # Browsing with no filter (the home feed) reuses one statement, and its paged forms.
     if len(conditions) == 1 and conditions[0] is IS_ACTIVE:
-        statement = ACTIVE_GIGS
+        statement = _active_gigs(columns)
     else:
-        statement = select(*GIG_COLUMNS).where(*conditions)
+        statement = select(*_gig_columns(columns)).where(*conditions)
     terms = _terms(filter.search)
     if sort is GigSort.RELEVANCE and terms:
         ordering = _relevance(ctx, filter.search or "", terms)
     else:
         ordering = ORDERINGS[GigSort.NEWEST if sort is GigSort.RELEVANCE else sort]
     return await paginate(ctx.session, statement, ordering, first=first, after=after)
+
+
+# What every page of gigs reads, whatever its query selects: the id, and the owner (the
+# page primes its seller).
+_ALWAYS_READ = frozenset({"id", "owner_id"})
+
+
+def _gig_columns(names: Iterable[str] | None) -> tuple[Any, ...]:
+    """The gig columns named, with those always read, in the table's order; all when None."""
+    if names is None:
+        return GIG_COLUMNS
+    wanted = _ALWAYS_READ.union(names)
+    return tuple(column for column in GIG_COLUMNS if column.name in wanted)
+
+
+@functools.lru_cache(maxsize=64)
+def _active_gigs(names: frozenset[str] | None) -> Select[Any]:
+    """The unfiltered browse, one statement per column set: its paged forms are built once."""
+    return select(*_gig_columns(names)).where(IS_ACTIVE)
 
 
 async def _conditions(ctx: Context, f: GigFilter) -> list[ColumnElement[bool]]:

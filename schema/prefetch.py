@@ -28,9 +28,18 @@ def _walk(selections: Iterable[Any], prefix: str, paths: set[str]) -> None:
             _walk(selection.selections, prefix, paths)
 
 
-async def prime_gig_page(info: Info[Context, None], gigs: list[Any], *, at: str) -> None:
-    """Prime what the selection under `at` (say "edges.node") shows of these gigs."""
-    paths = selected_paths(info)
+def fields_at(paths: frozenset[str], at: str) -> set[str]:
+    """The names of the fields selected directly under `at` (say "edges.node")."""
+    node = f"{at}."
+    below = (path.removeprefix(node) for path in paths if path.startswith(node))
+    return {name for name in below if "." not in name}
+
+
+async def prime_gig_page(
+    info: Info[Context, None], gigs: list[Any], *, at: str, paths: frozenset[str]
+) -> None:
+    """Prime what the selection under `at` (say "edges.node") shows of these gigs, `paths`
+    being `selected_paths(info)`."""
     node = f"{at}."
     await catalog.prime_gigs(
         info.context,
