@@ -57,7 +57,11 @@ class SerialSession(AsyncSession):
         bound = self._bound
         if bound is None or bound[0] is not transaction or transaction is None:
             connection = await self.connection()
-            raw = (await connection.get_raw_connection()).dbapi_connection
+            sync = connection.sync_connection
+            # The pooled connection is there to read unless it was invalidated (re-connecting
+            # is I/O, which needs get_raw_connection's greenlet): one greenlet less a request.
+            pooled = sync.connection if sync is not None and not sync.invalidated else None
+            raw = (pooled or await connection.get_raw_connection()).dbapi_connection
             bound = self._bound = (self.sync_session.get_transaction(), connection, raw)
         connection = bound[1]
         found = _direct_statement(connection, statement)
@@ -71,7 +75,7 @@ class SerialSession(AsyncSession):
                 await connection.invalidate()
                 raise
         result = await connection.execute(statement, parameters)
-        make = record_type(tuple(result.keys()))._make
+        make = record_maker(tuple(result.keys()))
         return [make(row) for row in result]
 
 
@@ -141,21 +145,21 @@ class DirectStatement:
     def _converter(self, attributes: Any) -> Callable[[Any], Any]:
         """A function from an asyncpg record to a named tuple, each value through its
         processor: generated, like a named tuple's own methods, to be one call a row."""
-        make = record_type(tuple(column[0] for column in self.columns))._make
+        fields = tuple(column[0] for column in self.columns)
         processors = {
             index: processor
             for index, (column, attribute) in enumerate(zip(self.columns, attributes, strict=True))
             if (processor := column[3]._cached_result_processor(self.dialect, attribute.type.oid))
         }
         if not processors:
-            return make
+            return record_maker(fields)
         values = ", ".join(
             f"p{index}(r[{index}])" if index in processors else f"r[{index}]"
             for index in range(len(self.columns))
         )
         namespace: dict[str, Any] = {f"p{index}": p for index, p in processors.items()}
-        namespace["make"] = make
-        exec(f"def convert(r):\n    return make(({values},))", namespace)  # noqa: S102
+        namespace["new"], namespace["Record"] = tuple.__new__, record_type(fields)
+        exec(f"def convert(r):\n    return new(Record, ({values},))", namespace)  # noqa: S102
         return namespace["convert"]
 
 
@@ -260,6 +264,13 @@ SessionFactory = async_sessionmaker[SerialSession]
 def record_type(fields: tuple[str, ...]) -> type:
     """The named tuple for rows of these columns, made once per distinct column list."""
     return collections.namedtuple("Record", fields)
+
+
+@functools.cache
+def record_maker(fields: tuple[str, ...]) -> Callable[[Any], Any]:
+    """Makes the record of these columns from a row's values: what the named tuple's `_make`
+    does, without its Python call (the feed makes some 170 records a request)."""
+    return functools.partial(tuple.__new__, record_type(fields))
 
 
 def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:
