@@ -164,7 +164,7 @@ class Loaders:
         self._sqlite = ctx.settings.is_sqlite
 
     def clear(self) -> None:
-        """Forget every loader made so far, and all that each holds; the context closes.
+        """Forget every loader made so far and all that each holds, as the context closes.
 
         Each loader's batch function closes over this object: a reference cycle, which only
         the garbage collector frees, and with it every row and future the request loaded (some

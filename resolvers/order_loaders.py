@@ -71,8 +71,10 @@ class OrderLoaders:
         self.files_by_dispute_id = DataLoader(lambda keys: self._files(DISPUTE_FILES, keys))
 
     def clear(self) -> None:
-        """Drop every loader, each of which closes over this object (`Loaders.clear`)."""
-        self.__dict__.clear()
+        """Forget what every loader holds: they close over this object (`Loaders.clear`)."""
+        for loader in vars(self).values():
+            if isinstance(loader, DataLoader):
+                loader.clear_all()
 
     def _one(self, statement: Select[Any], name: str) -> DataLoader[Any, Any]:
         async def load(keys: Sequence[uuid.UUID]) -> list[Any]:
