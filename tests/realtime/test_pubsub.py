@@ -1,11 +1,20 @@
 """The pub/sub layer, on memory and on Redis: delivery, fan-out, lag, and clean-up."""
 
 import asyncio
+from typing import Any
 
 import pytest
+from broadcaster._backends.memory import MemoryBackend
 
-from resolvers.pubsub import PubSubUnavailable, SubscriberLagged
-from tests.realtime.conftest import eventually, new_channel, numsub, receive, unsubscribed
+from resolvers.pubsub import PubSub, PubSubUnavailable, SubscriberLagged
+from tests.realtime.conftest import (
+    eventually,
+    new_channel,
+    numsub,
+    pubsub_settings,
+    receive,
+    unsubscribed,
+)
 
 
 async def test_a_subscriber_receives_a_published_event(backend_url, make_pubsub):
@@ -167,3 +176,40 @@ async def test_ping_answers_when_connected(backend_url, make_pubsub):
 
     await pubsub.ping()
     assert pubsub.healthy
+
+
+class _CancelAnsweringBackend(MemoryBackend):
+    """A backend whose publish, cancelled in flight, answers as redis-py can: with an error of
+    its own, or as if the command had gone through."""
+
+    def __init__(self, answer: BaseException | None) -> None:
+        super().__init__("memory://")
+        self.answer = answer
+        self.publishing = asyncio.Event()
+
+    async def publish(self, channel: str, message: Any) -> None:
+        self.publishing.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            if self.answer is not None:
+                raise self.answer from None
+
+
+@pytest.mark.parametrize(
+    "answer", [ConnectionError("Connection closed by server."), None], ids=["an error", "none"]
+)
+async def test_a_publish_cancelled_in_flight_ends_cancelled_whatever_the_backend_answers(answer):
+    backend = _CancelAnsweringBackend(answer)
+    pubsub = PubSub(pubsub_settings("memory://"), backend=backend)
+    await pubsub.connect()
+    try:
+        publishing = asyncio.create_task(pubsub.publish("orders", {"order": "1"}))
+        await backend.publishing.wait()
+        publishing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await publishing
+    finally:
+        await pubsub.disconnect()
+
+    assert publishing.cancelled()
