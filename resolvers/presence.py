@@ -28,6 +28,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from models.settings import Settings
+from resolvers.cancellation import keeping_cancellation
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -305,10 +306,11 @@ class Presence:
             leases = list(self._held)
             if not leases:
                 continue
-            try:
-                await self._store.refresh(leases, self.ttl)
-            except Exception as error:
-                logger.warning("presence could not refresh %d leases: %r", len(leases), error)
+            with keeping_cancellation():  # stop() waits for this loop to end
+                try:
+                    await self._store.refresh(leases, self.ttl)
+                except Exception as error:
+                    logger.warning("presence could not refresh %d leases: %r", len(leases), error)
             # A lease released while the refresh ran was written back: remove it again.
             for lease in leases:
                 if lease not in self._held:

@@ -40,6 +40,7 @@ from broadcaster import BroadcastBackend, Event
 from broadcaster._backends.memory import MemoryBackend
 
 from models.settings import Settings
+from resolvers.cancellation import keeping_cancellation
 from resolvers.pubsub_redis import Gap, RedisBackend
 
 logger = logging.getLogger("gigstream.pubsub")
@@ -185,26 +186,23 @@ class PubSub:
 
         Never raises an error: callers publish after their commit, so the change stands either
         way and clients catch up from the database. A failure is logged and counted. A
-        cancellation of the caller does propagate (`_keep_cancellation`).
+        cancellation of the caller does propagate, whatever the backend made of it.
         """
-        task = asyncio.current_task()
-        cancelling = task.cancelling() if task is not None else 0
-        try:
-            message = json.dumps(event, separators=(",", ":"))
-            async with asyncio.timeout(self._timeout):
-                await self._backend.publish(channel, message)
-        except Exception as error:
-            _keep_cancellation(task, cancelling, error)
-            self.failed_publishes += 1
-            logger.warning(
-                "pub/sub could not publish on %s (%d failed so far): %r",
-                channel,
-                self.failed_publishes,
-                error,
-                exc_info=isinstance(error, TypeError | ValueError),  # a bug: not JSON
-            )
-            return False
-        _keep_cancellation(task, cancelling)
+        with keeping_cancellation():
+            try:
+                message = json.dumps(event, separators=(",", ":"))
+                async with asyncio.timeout(self._timeout):
+                    await self._backend.publish(channel, message)
+            except Exception as error:
+                self.failed_publishes += 1
+                logger.warning(
+                    "pub/sub could not publish on %s (%d failed so far): %r",
+                    channel,
+                    self.failed_publishes,
+                    error,
+                    exc_info=isinstance(error, TypeError | ValueError),  # a bug: not JSON
+                )
+                return False
         return True
 
     @asynccontextmanager
@@ -370,20 +368,6 @@ class PubSub:
         )
         self._leave(subscription)
         subscription._end(SubscriberLagged(subscription.channel, subscription.limit))
-
-
-def _keep_cancellation(
-    task: asyncio.Task[Any] | None, cancelling: int, error: BaseException | None = None
-) -> None:
-    """Raise the CancelledError of a cancellation that arrived during a publish.
-
-    redis-py can answer the cancellation of a command in flight with an error of its own, or
-    with none: the publish then failed (or went through) and the cancellation was gone. The
-    order scheduler's loop, cancelled mid-tick by `stop()`, ticked on for good (CI hung in
-    tests/orders/test_scheduler.py, one run in ten). The task still counts the request.
-    """
-    if task is not None and task.cancelling() > cancelling:
-        raise asyncio.CancelledError from error
 
 
 def _create_backend(settings: Settings) -> BroadcastBackend:

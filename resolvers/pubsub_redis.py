@@ -24,6 +24,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from resolvers.cancellation import keeping_cancellation
+
 logger = logging.getLogger("gigstream.pubsub")
 
 RECONNECT_MIN_SECONDS = 0.1
@@ -171,9 +173,11 @@ class RedisBackend(BroadcastBackend):
             assert self._publisher is not None
             conn = self._publisher.connection_pool.make_connection()
             try:
-                await self._listen(conn)
-            except Exception as error:  # whatever it was, the reader must live on
-                self._lost(conn, error)
+                with keeping_cancellation():  # but not past disconnect()
+                    try:
+                        await self._listen(conn)
+                    except Exception as error:  # whatever it was, the reader must live on
+                        self._lost(conn, error)
             finally:
                 if self._conn is conn:
                     self._conn = None
