@@ -34,6 +34,12 @@ mutation($c: ID!, $body: String!) { sendMessage(input: {conversationId: $c, body
 """
 
 
+# A server here answers a few requests: it needs few connections, and with the test's own
+# app and the module's other pair of servers, four processes at the default 20 each would
+# pass PostgreSQL's 100 (the suite's run once failed with "too many clients").
+SMALL_POOL = {"DATABASE_POOL_SIZE": "4", "DATABASE_POOL_OVERFLOW": "4"}
+
+
 @pytest.fixture(scope="module")
 def two_servers(settings: Settings):
     if not settings.database_url.startswith("postgresql") or not settings.redis_url:
@@ -45,6 +51,7 @@ def two_servers(settings: Settings):
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_KIB": "1024",
         "LOG_LEVEL": "WARNING",
+        **SMALL_POOL,
     }
     with running_server(env) as first, running_server(env) as second:
         yield first, second
@@ -157,6 +164,7 @@ async def test_through_a_redis_restart_a_subscriber_on_one_process_gets_everythi
         "PUBSUB_PING_SECONDS": "1",
         "PUBSUB_TIMEOUT_SECONDS": "1",
         "PUBSUB_RECONNECT_MAX_SECONDS": "1",
+        **SMALL_POOL,
     }
     seen: list[dict] = []  # messageAdded payloads, in the order they arrived
     updates: list[dict] = []
