@@ -236,19 +236,28 @@ async def make_order(
 
 
 async def make_conversation(
-    services: Services, *, buyer: User, seller: User, gig: Gig | None = None, **fields: Any
+    services: Services,
+    *,
+    buyer: User,
+    seller: User,
+    gig: Gig | None = None,
+    order: Any = None,
+    **fields: Any,
 ) -> Any:
-    """An INQUIRY between `buyer` and `seller` (about `gig` when given), both participants."""
+    """An INQUIRY between `buyer` and `seller` (about `gig` when given), or the conversation of
+    `order` when given; both are participants."""
     from models.chat import Conversation, ConversationKind, ConversationParticipant, inquiry_key
 
-    key = inquiry_key(gig_id=gig.id, buyer_id=buyer.id) if gig is not None else None
-    conversation = Conversation(
-        kind=ConversationKind.INQUIRY,
-        gig_id=gig.id if gig is not None else None,
-        inquiry_key=key,
-        last_message_at=utcnow(),
-        **fields,
-    )
+    if order is not None:
+        fields.update(kind=ConversationKind.ORDER, order_id=order.id)
+    else:
+        key = inquiry_key(gig_id=gig.id, buyer_id=buyer.id) if gig is not None else None
+        fields.update(
+            kind=ConversationKind.INQUIRY,
+            gig_id=gig.id if gig is not None else None,
+            inquiry_key=key,
+        )
+    conversation = Conversation(last_message_at=utcnow(), **fields)
     async with services.sessions() as session:
         session.add(conversation)
         await session.flush()

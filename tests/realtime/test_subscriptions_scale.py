@@ -9,6 +9,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from models.order import OrderStatus
 from models.settings import Settings
 from models.user import UserRole
 from resolvers.chat import message_channel, message_cursor
@@ -101,24 +102,6 @@ mutation($o: ID!) { deliverOrder(input: {orderId: $o, message: "Here it is"}) {
 """
 
 
-async def _order_with_its_conversation(services, buyer, seller, gig):
-    """An IN_PROGRESS order and its ORDER conversation, both sides seated."""
-    from models.chat import Conversation, ConversationKind, ConversationParticipant
-    from models.order import OrderStatus
-
-    order = await make_order(
-        services, gig=gig, buyer=buyer, seller=seller, status=OrderStatus.IN_PROGRESS
-    )
-    async with services.sessions() as session:
-        conversation = Conversation(kind=ConversationKind.ORDER, order_id=order.id)
-        session.add(conversation)
-        await session.flush()
-        for user in (buyer, seller):
-            session.add(ConversationParticipant(conversation_id=conversation.id, user_id=user.id))
-        await session.commit()
-    return order, conversation
-
-
 async def _until_subscribed(redis_url: str, channels: list[str]) -> None:
     """Wait until a server holds a Redis subscription to each channel."""
     client = Redis.from_url(redis_url)
@@ -152,7 +135,10 @@ async def test_through_a_redis_restart_a_subscriber_on_one_process_gets_everythi
     buyer = await make_user(services)
     seller = await make_user(services, role=UserRole.FREELANCER)
     gig = await make_gig(services, owner=seller, category=await make_category(services))
-    order, conversation = await _order_with_its_conversation(services, buyer, seller, gig)
+    order = await make_order(
+        services, gig=gig, buyer=buyer, seller=seller, status=OrderStatus.IN_PROGRESS
+    )
+    conversation = await make_conversation(services, buyer=buyer, seller=seller, order=order)
     conversation_gid = encode_id("Conversation", conversation.id)
     order_gid = encode_id("Order", order.id)
     env = {
