@@ -1,6 +1,7 @@
 """The GraphQL schema: every domain's queries and mutations merged into one."""
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -14,8 +15,9 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import Info
+from strawberry.types import ExecutionResult, Info
 from strawberry.types.execution import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from models.settings import Settings
 from resolvers.context import Context
@@ -33,6 +35,8 @@ from schema.notifications import Notification, NotificationMutations, Notificati
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
+from schema.prepared import PreparedDocuments
+from schema.prepared import run as run_prepared
 from schema.reviews import Review, ReviewMutations
 from schema.subscriptions import Subscription
 from schema.users import User, UserQueries
@@ -79,6 +83,41 @@ def mutation_type(settings: Settings) -> type:
 
 
 class GigstreamSchema(strawberry.Schema):
+    def __init__(self, *args: Any, extensions: list[Any], **kwargs: Any) -> None:
+        self.prepared = PreparedDocuments()
+        super().__init__(*args, extensions=[*extensions, self.prepared.extension()], **kwargs)
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        document = self.prepared.get(query, operation_name, allowed_operation_types)
+        if document is None:
+            return await super().execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+        return await run_prepared(
+            self,
+            document,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            operation_extensions=operation_extensions,
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
