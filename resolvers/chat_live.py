@@ -141,7 +141,7 @@ async def _prime_senders(ctx: Context, child: Context, batch: list[Message]) -> 
     missing = {
         message.sender_id
         for message in batch
-        if message.sender_id is not None and loader.cache_map.get(message.sender_id) is None
+        if message.sender_id is not None and not loader.holds(message.sender_id)
     }
     if not missing:
         return

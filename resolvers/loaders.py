@@ -107,32 +107,58 @@ ACTIVE_GIGS = select(*GIG_COLUMNS).where(IS_ACTIVE)
 
 class _Futures(DefaultCache[Any, Any]):
     """strawberry's cache keyed by the keys themselves, read and written by the dict's own
-    methods: the feed looks keys up some 240 times a request, each a call of the cache's
-    method and of its key function otherwise."""
+    methods: a call of the cache's method and of its key function less per lookup."""
 
     def __init__(self) -> None:
         super().__init__()
         self.get = self.cache_map.get  # type: ignore[method-assign]
         self.set = self.cache_map.__setitem__  # type: ignore[method-assign]
 
+    def delete(self, key: Any) -> None:
+        # A key may be held as a value rather than a future (`Loader.held`).
+        self.cache_map.pop(key, None)
+
+
+_MISSING = object()
+
 
 class Loader(DataLoader[Any, Any]):
-    """A DataLoader that can also hand over a value it already holds, without a future."""
+    """A DataLoader that can also load ahead (`fill`) and hand over a value it holds (`now`).
+
+    What `fill` loads is held as plain values, not as futures: a future is made only for a
+    caller that awaits `load`. The feed fills some 80 values a request.
+    """
 
     def __init__(self, load_fn: Any) -> None:
         super().__init__(load_fn, cache_map=_Futures())
+        self.held: dict[Any, Any] = {}
 
     def now(self, key: Any) -> Any:
         """The value itself when loaded already, so GraphQL has nothing to await; else a future.
 
         graphql-core completes an awaited field through a coroutine and, in lists, a gathered
-        task: in the feed that was most of a request's cost. Primed relations skip it.
+        task: in the feed that was most of a request's cost. Filled relations skip it.
         """
+        value = self.held.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         future = self.cache_map.get(key)
         loaded = future is not None and future.done() and not future.cancelled()
         if loaded and future.exception() is None:
             return future.result()
         return self.load(key)
+
+    def holds(self, key: Any) -> bool:
+        """Whether `key` was loaded, or is being loaded, already."""
+        return key in self.held or self.cache_map.get(key) is not None
+
+    def load(self, key: Any) -> Any:
+        value = self.held.get(key, _MISSING)
+        if value is _MISSING:
+            return super().load(key)
+        future = self.loop.create_future()
+        future.set_result(value)
+        return future
 
     async def fill(self, keys: Iterable[Any]) -> None:
         """Load the keys not held yet with one call of the batch function, and hold them.
@@ -141,18 +167,30 @@ class Loader(DataLoader[Any, Any]):
         awaited through `gather` (a task, and two callbacks per key): priming four relations
         of a 20-gig page that way cost more than the statements themselves.
         """
-        held = self.cache_map
-        missing = [key for key in dict.fromkeys(keys) if held.get(key) is None]
+        held, futures = self.held, self.cache_map.get  # `holds`, without a call per key
+        missing = [key for key in dict.fromkeys(keys) if key not in held and futures(key) is None]
         if not missing:
             return
         values = await self.load_fn(missing)
         for key, value in zip(missing, values, strict=True):
-            future = self.loop.create_future()
             if isinstance(value, BaseException):
+                future = self.loop.create_future()
                 future.set_exception(value)
+                self.cache_map.set(key, future)
             else:
-                future.set_result(value)
-            held.set(key, future)
+                self.held[key] = value
+
+    def clear(self, key: Any) -> None:
+        self.held.pop(key, None)
+        super().clear(key)
+
+    def clear_many(self, keys: Iterable[Any]) -> None:
+        for key in keys:
+            self.clear(key)
+
+    def clear_all(self) -> None:
+        self.held.clear()
+        super().clear_all()
 
 
 class Loaders:
