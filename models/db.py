@@ -183,6 +183,7 @@ _direct_cache: weakref.WeakKeyDictionary[Any, dict[Any, DirectStatement | None]]
     weakref.WeakKeyDictionary()
 )
 _DIRECT_CACHE_SIZE = 500
+_UNSEEN = object()
 
 
 def _direct_statement(connection: AsyncConnection, statement: Any) -> tuple[Any, Any] | None:
@@ -204,8 +205,8 @@ def _direct_statement(connection: AsyncConnection, statement: Any) -> tuple[Any,
     if key is None:
         return None
     cache = _direct_cache.setdefault(dialect, {})
-    if key.key in cache:
-        direct = cache[key.key]
+    direct = cache.get(key.key, _UNSEEN)  # one lookup: a cache key's tuple is long to hash
+    if direct is not _UNSEEN:
         return None if direct is None else (direct, key)
     compiled = dialect.statement_compiler(dialect, statement, cache_key=key)
     plain = not (
