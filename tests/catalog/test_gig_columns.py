@@ -83,3 +83,22 @@ def test_the_feed_reads_the_columns_of_its_fields_only():
 
 def test_a_field_that_reads_the_whole_row_reads_every_column():
     assert gig_columns({"title", "applications"}) is None
+
+
+FRAGMENTED = """
+query { gigs(first: 5) { edges { node { ...Card } } } }
+fragment Card on Gig { id ... on Gig { description seller { name } } }
+"""
+
+
+async def test_fields_selected_through_fragments_are_read_and_loaded_ahead(gql, services, market):
+    for _ in range(2):  # the second time, the selection is known from the first
+        with counting_statements(services) as seen:
+            page = await gql(FRAGMENTED, token=market)
+
+        assert "errors" not in page
+        nodes = [edge["node"] for edge in page["data"]["gigs"]["edges"]]
+        assert all(node["description"] and node["seller"]["name"] for node in nodes)
+        [statement] = [sql for sql in seen if "FROM gig" in sql and "LIMIT" in sql]
+        assert "gig.description" in statement.split("FROM gig")[0]
+        assert len(seen) == 2  # the page, then both sellers in one batch
