@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -17,15 +17,18 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from resolvers.context import Context, Services
 from resolvers.presence import admit_connection
 from resolvers.security import InvalidAccessToken, bearer_token, read_access_token
 from schema.asgi import current_request_id
+from schema.prepared import run as run_prepared
 from schema.ws import LegacyWSHandler, TooManyConnections, TransportWSHandler
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _CONTEXT_KEY = "gigstream.context"
+_POST_OPERATIONS = OperationType.from_http("POST")
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -53,11 +56,74 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await super().__call__(scope, receive, send)
+            if scope["type"] != "http":
+                await super().__call__(scope, receive, send)
+                return
+            # strawberry's own handling of HTTP, on a request that keeps the body once read.
+            request = Request(scope, receive)
+            try:
+                response = await self._prepared_response(request) or await self.run(request)
+            except HTTPException as error:
+                response = PlainTextResponse(error.reason, status_code=error.status_code)
+            await response(scope, receive, send)
         finally:
             ctx = scope.get(_CONTEXT_KEY)
             if ctx is not None:
                 await ctx.close()
+
+    async def _prepared_response(self, request: Request) -> Response | None:
+        """The answer to a plain JSON POST of a prepared document (schema/prepared.py), or None
+        for strawberry's path to give.
+
+        Such a request is most of the traffic, and strawberry's view spends on it what none
+        of its features need: a sub-response, the content type parsed as a MIME header, the
+        body and its fields checked through adapters. Here they are checked directly, and
+        anything out of the ordinary (another method or content type, a streaming `Accept`, a
+        batch, a field of the wrong type, a document not prepared) goes to strawberry, which
+        answers it as before.
+        """
+        headers = request.headers
+        accept = headers.get("accept", "")
+        if (
+            request.method != "POST"
+            or headers.get("content-type", "").partition(";")[0].strip().lower()
+            != "application/json"
+            or "multipart/mixed" in accept
+            or "text/event-stream" in accept
+        ):
+            return None
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if type(data) is not dict:
+            return None
+        query, variables = data.get("query"), data.get("variables")
+        name, extensions = data.get("operationName"), data.get("extensions")
+        if (
+            type(query) is not str
+            or not (variables is None or type(variables) is dict)
+            or not (name is None or type(name) is str)
+            or not (extensions is None or type(extensions) is dict)
+        ):
+            return None
+        document = self.schema.prepared.get(query, name, _POST_OPERATIONS)
+        if document is None:
+            return None
+        result = await run_prepared(
+            self.schema,
+            document,
+            variable_values=variables,
+            context_value=await self.get_context(request, None),
+            root_value=None,
+            operation_name=name,
+            operation_extensions=extensions,
+        )
+        processed = await self.process_result(request, result)
+        response = Response(_encode(processed), media_type="application/json")
+        if GRAPHQL_RESPONSE_JSON in accept:
+            _as_graphql_response(response, processed)
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         ctx = Context(self.services, request_id=current_request_id.get())
@@ -88,12 +154,8 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
-        """The response as text (a WebSocket frame must be text); json takes what orjson
-        refuses, such as an integer beyond 64 bits in a JSON scalar."""
-        try:
-            return orjson.dumps(data).decode()
-        except orjson.JSONEncodeError:
-            return json.dumps(data, separators=(",", ":"))
+        """The response as text: a WebSocket frame must be text."""
+        return _encode(data).decode()
 
     async def parse_http_body(self, request: Any) -> Any:
         try:
@@ -122,10 +184,23 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         if getattr(sub_response, "graphql_response_json", False):
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
-            if isinstance(response_data, Mapping) and "data" not in response_data:
-                response.status_code = 400
+            _as_graphql_response(response, response_data)
         return response
+
+
+def _as_graphql_response(response: Response, data: object) -> None:
+    """GraphQL over HTTP's own media type, and 400 for a request that did not execute."""
+    response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+    if isinstance(data, Mapping) and "data" not in data:
+        response.status_code = 400
+
+
+def _encode(data: object) -> bytes:
+    """orjson, and json for what orjson refuses (an integer beyond 64 bits in a JSON scalar)."""
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _authenticate(ctx: Context, header: str | None) -> None:

@@ -7,6 +7,7 @@ import pytest
 import strawberry
 
 from schema import build_schema
+from schema.view import GraphQLView
 from tests.factories import make_user, token_for
 
 VIEWER = "{ viewer { id name } }"
@@ -38,13 +39,14 @@ async def _twice(client: httpx.AsyncClient, **request: Any) -> list[tuple[int, s
 
 @pytest.fixture
 def prepared_only(monkeypatch):
-    """From now on a request that is not prepared fails the test."""
+    """From now on a request that strawberry's view or pipeline handles fails the test."""
 
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
-        pytest.fail("strawberry's pipeline ran a document that was prepared")
+        pytest.fail("strawberry's view or pipeline ran a document that was prepared")
 
     def arm() -> None:
         monkeypatch.setattr(strawberry.Schema, "execute", refuse)
+        monkeypatch.setattr(GraphQLView, "run", refuse)
 
     return arm
 
@@ -156,3 +158,44 @@ async def test_only_a_valid_document_is_prepared(settings):
 
     assert schema.prepared.get("{ nope }", None, None) is None
     assert schema.prepared.get("{ __typename }", None, None) is not None
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param({"method": "GET", "params": {"query": VIEWER}}, id="a GET"),
+        pytest.param(
+            {"content": VIEWER, "headers": {"content-type": "application/graphql"}},
+            id="another content type",
+        ),
+        pytest.param(
+            {"json": {"query": VIEWER}, "headers": {"accept": "multipart/mixed"}},
+            id="a streaming accept",
+        ),
+        pytest.param({"json": [{"query": VIEWER}]}, id="a batch"),
+        pytest.param({"json": {"query": VIEWER, "variables": [1]}}, id="variables not an object"),
+        pytest.param({"json": {"query": VIEWER, "extensions": "x"}}, id="extensions not an object"),
+    ],
+)
+async def test_anything_but_a_plain_json_post_is_strawberrys_to_answer(
+    client, monkeypatch, request_
+):
+    request_ = {"method": "POST", "url": "/graphql", **request_}
+    before = await client.request(**request_)
+    await client.post("/graphql", json={"query": VIEWER})  # now prepared
+    views = []
+    run = GraphQLView.run
+
+    async def counting(self: GraphQLView, *args: Any, **kwargs: Any) -> Any:
+        views.append(args)
+        return await run(self, *args, **kwargs)
+
+    monkeypatch.setattr(GraphQLView, "run", counting)
+    after = await client.request(**request_)
+
+    assert len(views) == 1
+    assert (after.status_code, after.headers["content-type"], after.text) == (
+        before.status_code,
+        before.headers["content-type"],
+        before.text,
+    )
