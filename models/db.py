@@ -4,6 +4,7 @@ import asyncio
 import collections
 import functools
 import logging
+import operator
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -49,7 +50,8 @@ class SerialSession(AsyncSession):
         """Run a Core select on the session's connection, without the ORM's per-statement
         work, and return light records: what loaders use, many times per request.
 
-        Records are named tuples rather than SQLAlchemy rows: GraphQL probes every value it
+        Records are asyncpg's own on the direct path, named tuples otherwise, with the columns
+        as attributes either way, rather than SQLAlchemy rows: GraphQL probes every value it
         completes for `__await__`, and a row answers a missing attribute by raising from
         Python, which cost a tenth of the feed's time.
         """
@@ -89,7 +91,16 @@ class DirectStatement:
     the session's connection, in the session's transaction when one is open.
     """
 
-    __slots__ = ("columns", "compiled", "convert", "dialect", "key", "positions", "sql", "static")
+    __slots__ = (
+        "columns",
+        "compiled",
+        "dialect",
+        "key",
+        "positions",
+        "record_class",
+        "sql",
+        "static",
+    )
 
     def __init__(self, compiled: Any, dialect: Any, key: Any) -> None:
         self.sql = compiled.string
@@ -110,7 +121,7 @@ class DirectStatement:
         self.columns = compiled._result_columns
         # Some result processors depend on the type the server reports (numeric, say): they
         # are chosen on first use, from the prepared statement's columns, as SQLAlchemy's are.
-        self.convert: Callable[[Any], Any] | None = None
+        self.record_class: type[asyncpg.Record] | None = None
 
     async def fetch(self, adapted: Any, key: Any, parameters: dict[str, Any] | None) -> list[Any]:
         """The records of the statement whose cache key is `key`, `parameters` bound, on
@@ -137,30 +148,31 @@ class DirectStatement:
         driver = adapted.driver_connection
         if adapted._transaction is None and adapted.isolation_level not in _OWN_SNAPSHOTS:
             await adapted._start_transaction()
-        if self.convert is None:
+        if self.record_class is None:
             prepared = await driver.prepare(self.sql)
-            self.convert = self._converter(prepared.get_attributes())
-        return list(map(self.convert, await driver.fetch(self.sql, *arguments)))
+            self.record_class = self._record_class(prepared.get_attributes())
+        return await driver.fetch(self.sql, *arguments, record_class=self.record_class)
 
-    def _converter(self, attributes: Any) -> Callable[[Any], Any]:
-        """A function from an asyncpg record to a named tuple, each value through its
-        processor: generated, like a named tuple's own methods, to be one call a row."""
+    def _record_class(self, attributes: Any) -> type[asyncpg.Record]:
+        """asyncpg's record with each column as an attribute, read through its processor.
+
+        The driver makes these rows itself: nothing is copied out of its record into another
+        row, and a processor (an enum's, say) runs only for the columns that are read. They
+        compare, hash, unpack and index as tuples do, like the named tuples of `rows`' other
+        path."""
         fields = tuple(column[0] for column in self.columns)
-        processors = {
-            index: processor
-            for index, (column, attribute) in enumerate(zip(self.columns, attributes, strict=True))
-            if (processor := column[3]._cached_result_processor(self.dialect, attribute.type.oid))
-        }
-        if not processors:
-            return record_maker(fields)
-        values = ", ".join(
-            f"p{index}(r[{index}])" if index in processors else f"r[{index}]"
-            for index in range(len(self.columns))
-        )
-        namespace: dict[str, Any] = {f"p{index}": p for index, p in processors.items()}
-        namespace["new"], namespace["Record"] = tuple.__new__, record_type(fields)
-        exec(f"def convert(r):\n    return new(Record, ({values},))", namespace)  # noqa: S102
-        return namespace["convert"]
+        namespace: dict[str, Any] = {"__slots__": (), "_fields": fields}
+        for index, (column, attribute) in enumerate(zip(self.columns, attributes, strict=True)):
+            value = operator.itemgetter(index)
+            processor = column[3]._cached_result_processor(self.dialect, attribute.type.oid)
+            namespace[column[0]] = property(
+                value if processor is None else _through(processor, value)
+            )
+        return type("Record", (asyncpg.Record,), namespace)
+
+
+def _through(processor: Callable[[Any], Any], value: Callable[[Any], Any]) -> Any:
+    return lambda record: processor(value(record))
 
 
 _BROKEN_CONNECTION = (
@@ -262,16 +274,10 @@ SessionFactory = async_sessionmaker[SerialSession]
 
 
 @functools.cache
-def record_type(fields: tuple[str, ...]) -> type:
-    """The named tuple for rows of these columns, made once per distinct column list."""
-    return collections.namedtuple("Record", fields)
-
-
-@functools.cache
 def record_maker(fields: tuple[str, ...]) -> Callable[[Any], Any]:
-    """Makes the record of these columns from a row's values: what the named tuple's `_make`
-    does, without its Python call (the feed makes some 170 records a request)."""
-    return functools.partial(tuple.__new__, record_type(fields))
+    """Makes the record of these columns from a row's values: what a named tuple's `_make`
+    does, without its Python call. One named tuple per distinct column list."""
+    return functools.partial(tuple.__new__, collections.namedtuple("Record", fields))
 
 
 def create_engine(settings: Settings, *, pool: bool = True) -> AsyncEngine:
