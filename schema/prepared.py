@@ -10,7 +10,8 @@ them), and `run` executes one directly on graphql-core with the planned executor
 hand the two things the pipeline would still do: describe errors (`Schema.process_errors`) and
 mask unexpected ones. Anything else (a text not seen valid, an operation name that picks no
 operation, an operation type not allowed here) goes through strawberry's path unchanged, which
-says what is wrong with it.
+says what is wrong with it. The schema's extensions all parse, validate or mask: a test lists
+them, so that one doing anything else is not skipped here unnoticed.
 """
 
 from __future__ import annotations

@@ -199,3 +199,19 @@ async def test_anything_but_a_plain_json_post_is_strawberrys_to_answer(
         before.headers["content-type"],
         before.text,
     )
+
+
+def test_every_extension_of_the_schema_is_one_a_prepared_document_may_skip(settings):
+    # A prepared document skips the extensions: each of these parses, validates (both done
+    # once, before the document was prepared) or masks errors (which `prepared.run` does). An
+    # extension that does anything else must be accounted for in schema/prepared.py first.
+    schema = build_schema(settings)
+
+    assert {type(extension).__name__ for extension in schema.get_extensions()} == {
+        "MaskUnexpectedErrors",
+        "AddValidationRules",
+        "MaxTokensLimiter",
+        "ParserCache",
+        "ValidationCache",
+        "RememberValidDocuments",
+    }
