@@ -599,7 +599,7 @@ def _list_of(field: _FieldPlan, item_type: Any, inner: Run) -> Run:
     def complete(executor: PlannedExecutor, value: Any, path: Path | None) -> Any:
         if value is None:
             return None
-        if not is_iterable(value):
+        if type(value) is not list and not is_iterable(value):  # a list needs no ABC check
             raise GraphQLError(message)
         results: list[Any] = []
         waiting: list[int] = []
