@@ -35,7 +35,7 @@ from schema.notifications import Notification, NotificationMutations, Notificati
 from schema.order_mutations import OrderMutations
 from schema.orders import Delivery, Order, OrderEvent, OrderQueries
 from schema.payments import PaymentIntent, PaymentSimulatorMutations
-from schema.prepared import PreparedDocuments
+from schema.prepared import SINGLE_RESULT, PreparedDocuments
 from schema.prepared import run as run_prepared
 from schema.reviews import Review, ReviewMutations
 from schema.subscriptions import Subscription
@@ -97,7 +97,12 @@ class GigstreamSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        document = self.prepared.get(query, operation_name, allowed_operation_types)
+        # One result: a subscription asked for this way (a plain POST) is refused as any
+        # operation type not allowed is, not run as if it were a query.
+        allowed = SINGLE_RESULT.intersection(
+            OperationType if allowed_operation_types is None else allowed_operation_types
+        )
+        document = self.prepared.get(query, operation_name, allowed)
         if document is None:
             return await super().execute(
                 query,
@@ -105,7 +110,7 @@ class GigstreamSchema(strawberry.Schema):
                 context_value,
                 root_value,
                 operation_name,
-                allowed_operation_types,
+                allowed,
                 operation_extensions,
             )
         return await run_prepared(

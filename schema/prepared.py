@@ -17,7 +17,7 @@ them, so that one doing anything else is not skipped here unnoticed.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from graphql import DocumentNode, GraphQLError, execute
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     import strawberry
 
 _KEPT = 256
-# What strawberry allows when its caller names nothing (subscriptions have their own path).
-_SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
+# The operations that answer with one result; a subscription streams.
+SINGLE_RESULT = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 class PreparedDocuments:
@@ -52,22 +52,14 @@ class PreparedDocuments:
             self._documents.popitem(last=False)
 
     def get(
-        self,
-        query: str | None,
-        operation_name: str | None,
-        allowed: Iterable[OperationType] | None,
+        self, query: str | None, operation_name: str | None, allowed: Collection[OperationType]
     ) -> DocumentNode | None:
-        """The valid document of `query` if the operation it names may run here."""
+        """The valid document of `query` if the operation it names is of a type `allowed`."""
         document = self._documents.get(query) if query else None
         if document is None:
             return None
         operation = get_operation_ast(document, operation_name)
-        if operation is None:
-            return None
-        kind = OperationType(operation.operation.value)
-        if kind not in (_SINGLE_RESULT if allowed is None else allowed) or (
-            kind is OperationType.SUBSCRIPTION
-        ):
+        if operation is None or OperationType(operation.operation.value) not in allowed:
             return None
         self._documents.move_to_end(query)
         return document

@@ -17,18 +17,17 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
 from resolvers.context import Context, Services
 from resolvers.presence import admit_connection
 from resolvers.security import InvalidAccessToken, bearer_token, read_access_token
 from schema.asgi import current_request_id
+from schema.prepared import SINGLE_RESULT
 from schema.prepared import run as run_prepared
 from schema.ws import LegacyWSHandler, TooManyConnections, TransportWSHandler
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _CONTEXT_KEY = "gigstream.context"
-_POST_OPERATIONS = OperationType.from_http("POST")
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -107,7 +106,7 @@ class GraphQLView(GraphQL[Context, None]):
             or not (extensions is None or type(extensions) is dict)
         ):
             return None
-        document = self.schema.prepared.get(query, name, _POST_OPERATIONS)
+        document = self.schema.prepared.get(query, name, SINGLE_RESULT)
         if document is None:
             return None
         result = await run_prepared(
@@ -168,7 +167,8 @@ class GraphQLView(GraphQL[Context, None]):
             return await super().execute_single(*args, **kwargs)
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError):
-                # GraphQL over HTTP: a mutation over GET is 405, with the allowed method named.
+                # GraphQL over HTTP: an operation the request cannot carry is 405 with a reason
+                # (a mutation over GET; a subscription over a POST that does not stream).
                 raise HTTPException(405, error.reason) from error
             raise
 

@@ -7,6 +7,7 @@ import pytest
 import strawberry
 
 from schema import build_schema
+from schema.prepared import SINGLE_RESULT
 from schema.view import GraphQLView
 from tests.factories import make_user, token_for
 
@@ -156,8 +157,8 @@ async def test_only_a_valid_document_is_prepared(settings):
     await schema.execute("{ nope }")
     await schema.execute("{ __typename }")
 
-    assert schema.prepared.get("{ nope }", None, None) is None
-    assert schema.prepared.get("{ __typename }", None, None) is not None
+    assert schema.prepared.get("{ nope }", None, SINGLE_RESULT) is None
+    assert schema.prepared.get("{ __typename }", None, SINGLE_RESULT) is not None
 
 
 @pytest.mark.parametrize(
@@ -215,3 +216,14 @@ def test_every_extension_of_the_schema_is_one_a_prepared_document_may_skip(setti
         "ValidationCache",
         "RememberValidDocuments",
     }
+
+
+async def test_a_subscription_over_a_plain_post_is_refused_with_a_reason(client, caplog):
+    subscription = {"json": {"query": "subscription { notificationAdded { id } }"}}
+
+    first, again = await _twice(client, **subscription)
+
+    assert again == first
+    assert first[0] == 405
+    assert "subscriptions are not allowed" in first[2]
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
