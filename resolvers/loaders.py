@@ -148,6 +148,12 @@ class Loader(DataLoader[Any, Any]):
             return future.result()
         return self.load(key)
 
+    def hold(self, values: Iterable[tuple[Any, Any]]) -> None:
+        """Hold `(key, value)` pairs loaded by other means, where nothing is held yet."""
+        for key, value in values:
+            if not self.holds(key):
+                self.held[key] = value
+
     def holds(self, key: Any) -> bool:
         """Whether `key` was loaded, or is being loaded, already."""
         return key in self.held or self.cache_map.get(key) is not None

@@ -131,11 +131,15 @@ async def paginate(
     *,
     first: int | None,
     after: str | None,
+    also: tuple[ColumnElement[Any], ...] = (),
+    bound: dict[str, Any] | None = None,
 ) -> Page:
-    """Run `statement` (already filtered) for the page after `after`, in `ordering`."""
+    """Run `statement` (already filtered) for the page after `after`, in `ordering`; the
+    rows also carry the labelled columns `also` (module constants), whose parameters are
+    `bound`. The count ignores them."""
     limit = page_size(first)
-    paged, count_statement = _paged(statement, ordering, after=bool(after))
-    parameters: dict[str, Any] = {"page_limit": limit + 1}
+    paged, count_statement = _paged(statement, ordering, after=bool(after), also=also)
+    parameters: dict[str, Any] = {"page_limit": limit + 1, **(bound or {})}
     if after:
         values = ordering.decode(after)
         parameters.update((f"after_{index}", value) for index, value in enumerate(values))
@@ -152,19 +156,26 @@ async def paginate(
 # size and the cursor's values left as parameters: built, and keyed for SQLAlchemy's caches,
 # once rather than on every request.
 _PAGED_KEPT = 256
-_paged_forms: OrderedDict[tuple[int, int, bool], tuple[Any, Any, Any, Any]] = OrderedDict()
+_paged_forms: OrderedDict[tuple[Any, ...], tuple[Any, Any, Any, Any]] = OrderedDict()
 
 
-def _paged(statement: Select[Any], ordering: Ordering, *, after: bool) -> tuple[Any, Any]:
-    """`statement` in `ordering`, limited by `page_limit` and, with `after`, past the row whose
-    sort values are `after_0`, `after_1`...; and the statement that counts all its rows."""
-    key = (id(statement), id(ordering), after)
+def _paged(
+    statement: Select[Any],
+    ordering: Ordering,
+    *,
+    after: bool,
+    also: tuple[ColumnElement[Any], ...] = (),
+) -> tuple[Any, Any]:
+    """`statement` with the columns `also`, in `ordering`, limited by `page_limit` and, with
+    `after`, past the row whose sort values are `after_0`, `after_1`...; and the statement
+    that counts all its rows."""
+    key = (id(statement), id(ordering), after, *map(id, also))  # `also` are constants
     found = _paged_forms.get(key)
     if found is not None and found[0] is statement and found[1] is ordering:
         _paged_forms.move_to_end(key)
         return found[2], found[3]
     count = select(func.count()).select_from(statement.order_by(None).subquery())
-    paged = statement.add_columns(*ordering.columns())
+    paged = statement.add_columns(*also, *ordering.columns())
     if after:
         positions = [
             bindparam(f"after_{index}", type_=sort.expression.type)

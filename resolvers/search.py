@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -27,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.catalog import Category, Gig, GigKind, GigStatus
+from models.catalog import Category, Favorite, Gig, GigKind, GigStatus
 from models.errors import ErrorCode, ValidationFailed
 from models.gig_rules import clean_tags
 from models.money import to_minor
@@ -93,9 +94,13 @@ async def search_gigs(
     first: int | None,
     after: str | None,
     columns: frozenset[str] | None = None,
+    saved: bool = False,
 ) -> Page:
     """One page of the gigs that match `filter`, in `sort` order, as the viewer may see them:
-    rows of the `columns` named (with the id and owner), of every column when None."""
+    rows of the `columns` named (with the id and owner), of every column when None.
+
+    With `saved`, the page also reads whether the signed-in viewer saved each gig, and holds
+    the answers in the favorites loader: `isFavorite` without a statement of its own."""
     conditions = await _conditions(ctx, filter)
     # Browsing with no filter (the home feed) reuses one statement, and its paged forms.
     if len(conditions) == 1 and conditions[0] is IS_ACTIVE:
@@ -107,8 +112,27 @@ async def search_gigs(
         ordering = _relevance(ctx, filter.search or "", terms)
     else:
         ordering = ORDERINGS[GigSort.NEWEST if sort is GigSort.RELEVANCE else sort]
-    return await paginate(ctx.session, statement, ordering, first=first, after=after)
+    viewer_id = ctx.viewer_id if saved and ctx.auth_error is None else None
+    if viewer_id is None:
+        return await paginate(ctx.session, statement, ordering, first=first, after=after)
+    page = await paginate(
+        ctx.session,
+        statement,
+        ordering,
+        first=first,
+        after=after,
+        also=(_SAVED_BY_VIEWER,),
+        bound={"viewer": viewer_id},
+    )
+    ctx.loaders.is_favorite_by_gig_id.hold((row.id, row.saved_by_viewer) for row in page.rows)
+    return page
 
+
+_SAVED_BY_VIEWER = (
+    exists()
+    .where(Favorite.gig_id == Gig.id, Favorite.user_id == bindparam("viewer"))
+    .label("saved_by_viewer")
+)
 
 # What every page of gigs reads, whatever its query selects: the id, and the owner (the
 # page primes its seller).

@@ -375,6 +375,7 @@ class GigQueries:
             first=first,
             after=after,
             columns=gig_columns(fields_at(paths, "edges.node")),
+            saved="edges.node.isFavorite" in paths,
         )
         await prime_gig_page(info, page.rows, at="edges.node", paths=paths)
         return GigConnection(_page=page, _after=after)

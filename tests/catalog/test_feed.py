@@ -98,3 +98,50 @@ async def test_what_the_feed_loaded_is_freed_as_it_ends_not_by_the_collector(gql
 def _is_record(value):
     kind = type(value)
     return kind.__module__ == "models.db" and kind.__name__ == "Record"
+
+
+PAGE = """
+query($after: String) {
+  gigs(first: 3, after: $after) {
+    totalCount
+    edges { node { id isFavorite } }
+    pageInfo { endCursor }
+  }
+}
+"""
+SAVE = "mutation($id: ID!) { addFavorite(input: {gigId: $id}) { errors { code } } }"
+
+
+async def _saved_on_two_pages(gql, token):
+    first = (await gql(PAGE, token=token))["data"]["gigs"]
+    after = first["pageInfo"]["endCursor"]
+    second = (await gql(PAGE, {"after": after}, token=token))["data"]["gigs"]
+    nodes = [edge["node"] for page in (first, second) for edge in page["edges"]]
+    assert first["totalCount"] == second["totalCount"] == 6
+    return [node["id"] for node in nodes], {node["id"] for node in nodes if node["isFavorite"]}
+
+
+async def test_the_feed_shows_which_gigs_the_viewer_saved_on_every_page(gql, services):
+    viewer = token_for(services, await make_user(services))
+    await add_gigs(services, await make_sellers(services, 2), await make_category(services), 6)
+    ids, _ = await _saved_on_two_pages(gql, viewer)
+    for gig in (ids[1], ids[4]):  # one on each page
+        assert (await gql(SAVE, {"id": gig}, token=viewer))["data"]["addFavorite"]["errors"] == []
+
+    assert await _saved_on_two_pages(gql, viewer) == (ids, {ids[1], ids[4]})
+    other = token_for(services, await make_user(services))
+    assert await _saved_on_two_pages(gql, other) == (ids, set())
+    assert await _saved_on_two_pages(gql, None) == (ids, set())
+
+
+async def test_whether_the_viewer_saved_each_gig_is_read_with_the_page(gql, services):
+    await add_gigs(services, await make_sellers(services), await make_category(services), 5)
+    token = token_for(services, await make_user(services))
+
+    with counting_statements(services) as anonymous:
+        await gql(FEED)
+    with counting_statements(services) as signed_in:
+        await gql(FEED, token=token)
+
+    assert len(signed_in) == len(anonymous)
+    assert not [sql for sql in signed_in if sql.lstrip().startswith("SELECT favorite.")]
