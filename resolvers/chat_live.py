@@ -146,8 +146,9 @@ async def _prime_senders(ctx: Context, child: Context, batch: list[Message]) -> 
     if not missing:
         return
     statement = USERS.on(sqlite=child.settings.is_sqlite)
-    for row in await child.session.rows(statement, {"keys": list(missing)}):
-        loader.prime(row.id, row)
+    loader.hold(
+        (row.id, row) for row in await child.session.rows(statement, {"keys": list(missing)})
+    )
 
 
 async def _scalars(
