@@ -112,19 +112,19 @@ async def search_gigs(
         ordering = _relevance(ctx, filter.search or "", terms)
     else:
         ordering = ORDERINGS[GigSort.NEWEST if sort is GigSort.RELEVANCE else sort]
-    viewer_id = ctx.viewer_id if saved and ctx.auth_error is None else None
-    if viewer_id is None:
-        return await paginate(ctx.session, statement, ordering, first=first, after=after)
+    # The favorites loader's own rule: no viewer id (anonymous, or a bad token), nothing saved.
+    viewer_id = ctx.viewer_id if saved else None
     page = await paginate(
         ctx.session,
         statement,
         ordering,
         first=first,
         after=after,
-        also=(_SAVED_BY_VIEWER,),
-        bound={"viewer": viewer_id},
+        also=(_SAVED_BY_VIEWER,) if viewer_id else (),
+        bound={"viewer": viewer_id} if viewer_id else None,
     )
-    ctx.loaders.is_favorite_by_gig_id.hold((row.id, row.saved_by_viewer) for row in page.rows)
+    if viewer_id is not None:
+        ctx.loaders.is_favorite_by_gig_id.hold((row.id, row.saved_by_viewer) for row in page.rows)
     return page
 
 
